@@ -1,0 +1,47 @@
+package dev.closurewrap.cli;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import picocli.CommandLine;
+
+/** Entry point: maps {@link #run} to {@link System#exit}, nothing else. */
+public final class Main {
+    private Main() {}
+
+    public static void main(String[] args) {
+        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false,
+                StandardCharsets.UTF_8);
+        int code = run(out, System.err, args);
+        out.flush();
+        System.exit(code);
+    }
+
+    /** Runs one command line and returns its exit code; never calls {@code System.exit}. */
+    public static int run(PrintStream out, PrintStream err, String... args) {
+        PrintWriter outWriter = new PrintWriter(out, true);
+        PrintWriter errWriter = new PrintWriter(err, true);
+        CommandLine cmd = new CommandLine(new WrapCommand());
+        cmd.setOut(outWriter);
+        cmd.setErr(errWriter);
+        cmd.setExitCodeExceptionMapper(ExitCodes::of);
+        cmd.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            if (ExitCodes.wantsStackTrace(ex)) {
+                ex.printStackTrace(errWriter);
+            } else {
+                errWriter.println("closure-wrap: " + ex.getMessage());
+            }
+            return ExitCodes.of(ex);
+        });
+        cmd.setParameterExceptionHandler((ex, args1) -> {
+            errWriter.println("closure-wrap: " + ex.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(ex, errWriter);
+            errWriter.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            return ExitCodes.USAGE;
+        });
+        int code = cmd.execute(args);
+        outWriter.flush();
+        errWriter.flush();
+        return code;
+    }
+}
