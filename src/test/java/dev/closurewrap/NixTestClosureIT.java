@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * Checks that the test closure really has every ingredient later integration tests rely on, with
  * the host's readelf and nix-store as the judges (not closure-wrap's own parsers).
  */
-class TestClosureIT {
+class NixTestClosureIT {
     private static final Pattern STORE_NAME = Pattern.compile("[0123456789abcdfghijklmnpqrsvwxyz]{32}-(.+)");
 
     @Test
