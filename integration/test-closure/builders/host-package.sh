@@ -1,0 +1,3 @@
+. "$common"
+install_host_package
+run_check
