@@ -13,7 +13,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code inspect --json} agrees with {@code readelf -h -l -d -W} on every ELF file under /usr/bin,
+ * {@code inspect --json} agrees with {@code readelf -h -l -d -V -W} on every ELF file under /usr/bin,
  * /usr/lib/x86_64-linux-gnu and /nix/store (when present). Symbolic links are skipped: their targets
  * are visited on their own.
  */
@@ -56,9 +56,12 @@ class InspectReadelfIT {
         long withInterpreter = theirs.values().stream().filter(f -> f.interpreter() != null).count();
         long withSoname = theirs.values().stream().filter(f -> f.soname() != null).count();
         long withPath = theirs.values().stream().filter(f -> f.rpath() != null || f.runpath() != null).count();
-        System.out.printf("InspectReadelfIT: readelf saw needed in %d, interpreter in %d, soname in %d, rpath/runpath in %d%n",
-                withNeeded, withInterpreter, withSoname, withPath);
-        assertTrue(withNeeded > 0 && withInterpreter > 0 && withSoname > 0, "readelf output was not understood");
+        long withVersions = theirs.values().stream().filter(f -> !f.versionNeeds().isEmpty()).count();
+        System.out.printf("InspectReadelfIT: readelf saw needed in %d, interpreter in %d, soname in %d, "
+                + "rpath/runpath in %d, version needs in %d%n", withNeeded, withInterpreter, withSoname, withPath,
+                withVersions);
+        assertTrue(withNeeded > 0 && withInterpreter > 0 && withSoname > 0 && withVersions > 0,
+                "readelf output was not understood");
         assertTrue(failures.isEmpty(), failures.size() + " mismatches among " + files.size() + " files:\n"
                 + String.join("\n", failures.subList(0, Math.min(failures.size(), 200))));
     }

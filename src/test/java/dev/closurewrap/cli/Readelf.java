@@ -20,15 +20,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Compares {@code closure-wrap inspect --json} with {@code readelf -h -l -d -W} on the fields both
- * print: class, data, type, PIE-ness, machine, interpreter, needed, rpath, runpath, soname.
+ * Compares {@code closure-wrap inspect --json} with {@code readelf -h -l -d -V -W} on the fields both
+ * print: class, data, type, PIE-ness, machine, interpreter, needed, rpath, runpath, soname and the
+ * version needs (.gnu.version_r: each file and its version names).
  */
 final class Readelf {
     private Readelf() {}
 
     /** What one tool says about one file, in a form both can be reduced to. */
     record Facts(String elfClass, String data, String type, boolean pie, String machine, String interpreter,
-            List<String> needed, String rpath, String runpath, String soname) {}
+            List<String> needed, String rpath, String runpath, String soname, List<String> versionNeeds) {}
 
     static final int BATCH = 200;
 
@@ -37,7 +38,7 @@ final class Readelf {
         Map<String, Facts> facts = new LinkedHashMap<>();
         for (int from = 0; from < files.size(); from += BATCH) {
             List<Path> batch = files.subList(from, Math.min(files.size(), from + BATCH));
-            List<String> command = new ArrayList<>(List.of("readelf", "-h", "-l", "-d", "-W"));
+            List<String> command = new ArrayList<>(List.of("readelf", "-h", "-l", "-d", "-V", "-W"));
             batch.forEach(p -> command.add(p.toString()));
             Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             String out;
@@ -103,7 +104,36 @@ final class Readelf {
         }
         return new Facts(first(CLASS, text), first(DATA, text) == null ? null : first(DATA, text) + "-endian",
                 hasType ? type.group(1) : null, hasType && type.group(2).contains("Position-Independent"),
-                first(MACHINE, text), first(INTERP, text), needed, rpath, runpath, soname);
+                first(MACHINE, text), first(INTERP, text), needed, rpath, runpath, soname, versionNeeds(text));
+    }
+
+    /** The "Version needs section" block of readelf -V, as "file: version version ..." lines. */
+    static List<String> versionNeeds(String text) {
+        List<String> result = new ArrayList<>();
+        int start = text.indexOf("Version needs section '");
+        if (start < 0) {
+            return result;
+        }
+        StringBuilder current = null;
+        for (String line : text.substring(start).split("\n")) {
+            if (line.isBlank()) {
+                break;
+            }
+            Matcher file = Pattern.compile("^  (?:0x)?[0-9a-f]+: Version: \\d+\\s+File: (\\S+)\\s+Cnt: \\d+").matcher(line);
+            Matcher name = Pattern.compile("^  0x[0-9a-f]+:\\s+Name: (\\S+)\\s+Flags:").matcher(line);
+            if (file.find()) {
+                if (current != null) {
+                    result.add(current.toString());
+                }
+                current = new StringBuilder(file.group(1)).append(":");
+            } else if (name.find() && current != null) {
+                current.append(' ').append(name.group(1));
+            }
+        }
+        if (current != null) {
+            result.add(current.toString());
+        }
+        return result;
     }
 
     private static String first(Pattern p, String text) {
@@ -149,9 +179,15 @@ final class Readelf {
                 pie |= name.asText().equals("PIE");
             }
         }
+        List<String> versionNeeds = new ArrayList<>();
+        for (JsonNode need : n.get("version_needs")) {
+            StringBuilder line = new StringBuilder(text(need.get("file"))).append(':');
+            need.get("versions").forEach(v -> line.append(' ').append(text(v)));
+            versionNeeds.add(line.toString());
+        }
         return new Facts(n.get("class").asText(), n.get("data").asText(), n.get("type").asText(),
                 pie && n.get("type").asText().equals("DYN"), n.get("machine").asText(), text(n.get("interpreter")),
-                needed, text(n.get("rpath")), text(n.get("runpath")), text(n.get("soname")));
+                needed, text(n.get("rpath")), text(n.get("runpath")), text(n.get("soname")), versionNeeds);
     }
 
     private static String text(JsonNode n) {
@@ -178,6 +214,7 @@ final class Readelf {
         compare(diffs, file, "rpath", ours.rpath(), theirs.rpath());
         compare(diffs, file, "runpath", ours.runpath(), theirs.runpath());
         compare(diffs, file, "soname", ours.soname(), theirs.soname());
+        compare(diffs, file, "version needs", ours.versionNeeds(), theirs.versionNeeds());
         return diffs;
     }
 
