@@ -59,6 +59,7 @@ final class ElfReader {
         // A separate debug file keeps the program headers of its original, but none of the bytes
         // they describe: its PT_INTERP and PT_DYNAMIC point at unrelated data.
         if (!debugFile) {
+            checkNotOverHeaders(header, segments);
             interpreter = readInterpreter(segments);
             dynamic = readDynamic(segments);
             if (dynamic.isPresent()) {
@@ -286,6 +287,25 @@ final class ElfReader {
         }
     }
 
+    /** PT_INTERP and PT_DYNAMIC hold their own data; neither may lie over the ELF header or the program headers. */
+    private void checkNotOverHeaders(ElfHeader h, List<ProgramHeader> segments) throws BadInputException {
+        long phEnd = h.phoff() + (long) segments.size() * elfClass.programHeaderSize();
+        for (ProgramHeader p : segments) {
+            if ((p.type() != PT_INTERP && p.type() != PT_DYNAMIC) || p.filesz() == 0) {
+                continue;
+            }
+            long end = p.offset() + p.filesz(); // both checked against the file size
+            if (p.offset() < elfClass.headerSize()) {
+                throw in.bad(p.headerOffset(), p.typeName() + " (p_offset 0x" + Long.toHexString(p.offset())
+                        + ") overlaps the ELF header");
+            }
+            if (!segments.isEmpty() && p.offset() < phEnd && h.phoff() < end) {
+                throw in.bad(p.headerOffset(), p.typeName() + " (p_offset 0x" + Long.toHexString(p.offset())
+                        + ", p_filesz 0x" + Long.toHexString(p.filesz()) + ") overlaps the program header table");
+            }
+        }
+    }
+
     // ---- classification input ----
 
     private static boolean isSeparateDebugFile(ElfHeader h, List<SectionHeader> sections) {
@@ -470,7 +490,7 @@ final class ElfReader {
                     throw in.bad(offset, "version need " + i + ": vn_aux 0x" + Long.toHexString(auxRel)
                             + " overlaps the entry itself");
                 }
-                long auxAddress = address + auxRel;
+                long auxAddress = addAddress(address, auxRel, "version need " + i + " vn_aux", offset);
                 long auxReferrer = offset;
                 for (int j = 0; j < auxCount; j++) {
                     String what = "version need " + i + " aux " + j;
@@ -487,7 +507,7 @@ final class ElfReader {
                                     + auxCount + " (the chain must move forward by at least "
                                     + VersionNeedAux.SIZE + " bytes)");
                         }
-                        auxAddress += auxNext;
+                        auxAddress = addAddress(auxAddress, auxNext, what + " vna_next", auxOffset);
                     }
                 }
             }
@@ -498,11 +518,22 @@ final class ElfReader {
                             + " but DT_VERNEEDNUM is " + count + " (the chain must move forward by at least "
                             + VersionNeed.SIZE + " bytes)");
                 }
-                address += next;
+                address = addAddress(address, next, "version need " + i + " vn_next", offset);
                 referrer = offset;
             }
         }
         return List.copyOf(needs);
+    }
+
+    /** {@code address + delta} as unsigned addresses, or bad input if that wraps around. */
+    private long addAddress(long address, long delta, String what, long referrer) throws BadInputException {
+        long sum = address + delta;
+        long limit = is64 ? -1L : 0xffffffffL;
+        if (Long.compareUnsigned(sum, address) < 0 || Long.compareUnsigned(sum, limit) > 0) {
+            throw in.bad(referrer, what + " 0x" + Long.toHexString(delta) + " from address 0x"
+                    + Long.toHexString(address) + " wraps around the address space");
+        }
+        return sum;
     }
 
     private long mapStructure(List<ProgramHeader> segments, long address, long size, String what, long referrer)

@@ -176,8 +176,8 @@ class ElfBadInputTest {
         int phdr = image.at("phdr.interp");
         bad(image.putWord(phdr + 32, 0), phdr, "PT_INTERP is empty");
         ElfBuilder.Image large = library().build();
-        large.putWord(phdr + 8, 0).putWord(phdr + 32, 4097);
-        bad(large.bytes().length >= 4097 ? large.bytes() : Arrays.copyOf(large.bytes(), 8192), phdr,
+        large.putWord(phdr + 32, 4097);
+        bad(Arrays.copyOf(large.bytes(), large.at("interp") + 8192), phdr,
                 "more than PATH_MAX (4096)");
     }
 
@@ -327,6 +327,28 @@ class ElfBadInputTest {
         int interp = image.at("phdr.interp");
         image.putU32(interp, PT_DYNAMIC);
         bad(image, image.at("phdr.dynamic"), "second PT_DYNAMIC");
+    }
+
+    @Test
+    void dynamicSegmentOverTheProgramHeaders() {
+        ElfBuilder.Image image = library().build();
+        int phdr = image.at("phdr.dynamic");
+        bad(image.putWord(phdr + 8, image.at("phdrs")), phdr, "DYNAMIC (p_offset 0x40, p_filesz 0x");
+    }
+
+    @Test
+    void interpreterOverTheElfHeader() {
+        ElfBuilder.Image image = library().build();
+        int phdr = image.at("phdr.interp");
+        bad(image.putWord(phdr + 8, 8), phdr, "INTERP (p_offset 0x8) overlaps the ELF header");
+    }
+
+    @Test
+    void verneedChainWrappingAroundTheAddressSpace() {
+        ElfBuilder.Image image = ElfBuilder.of(ElfClass.ELF32, ElfData.BIG_ENDIAN).needed("libc.so.6")
+                .versionNeed("libc.so.6", "GLIBC_2.0").versionNeed("libm.so.6", "GLIBC_2.1").build();
+        int first = image.at("verneed");
+        bad(image.putU32(first + 12, 0xfffffff0L), first, "version need 0 vn_next 0xfffffff0 from address 0x");
     }
 
     /** The file offset of the first dynamic entry with {@code tag}. */
