@@ -66,8 +66,13 @@ final class InspectCommand implements Callable<Integer> {
             String name = file.toString();
             ObjectNode node;
             try {
-                if (Files.isDirectory(file)) {
-                    throw new BadInputException("ELF", name, BadInputException.NO_OFFSET, "is a directory");
+                if (!Files.exists(file)) {
+                    throw new java.nio.file.NoSuchFileException(name);
+                }
+                if (!Files.isRegularFile(file)) {
+                    // A directory cannot be ELF, and opening a FIFO or device could block forever.
+                    throw new BadInputException("ELF", name, BadInputException.NO_OFFSET,
+                            Files.isDirectory(file) ? "is a directory" : "is not a regular file");
                 }
                 node = ElfFile.openIfElf(file).map(InspectCommand::describe).orElseGet(() -> notElf(name));
             } catch (IOException e) {
