@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import dev.closurewrap.TestClosure;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,6 +25,8 @@ class InspectReadelfIT {
     @Test
     void everyHostElfFile_inspectAgreesWithReadelf() throws Exception {
         Readelf.requireTool("readelf");
+        // Build the real test closure first, so that /nix/store holds it whatever order the ITs run in.
+        List<Path> closure = TestClosure.closure();
         List<Path> files = new ArrayList<>();
         for (Path root : ROOTS) {
             if (!Files.isDirectory(root)) {
@@ -35,6 +38,9 @@ class InspectReadelfIT {
             }
         }
         assertTrue(files.size() > 100, "too few ELF files found to mean anything: " + files.size());
+        long fromClosure = files.stream().filter(f -> closure.stream().anyMatch(f::startsWith)).count();
+        assertTrue(fromClosure >= 40, "too few ELF files of the test closure: " + fromClosure);
+        System.out.printf("InspectReadelfIT: %d of the files are in the test closure%n", fromClosure);
 
         long started = System.nanoTime();
         List<String> failures = new ArrayList<>();

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
+import dev.closurewrap.TestClosure;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,6 +38,10 @@ class ElfCorruptionIT {
                 files.add(p.toRealPath());
             }
         }
+        // Real store objects: RUNPATH into other store paths, a musl program, a library with versions.
+        files.add(TestClosure.path("curl").resolve("bin/curl").toRealPath());
+        files.add(TestClosure.path("libcurl").resolve("lib/libcurl.so.4").toRealPath());
+        files.add(TestClosure.path("hello-musl").resolve("bin/hello-musl").toRealPath());
         Files.writeString(dir.resolve("demo.c"),
                 "#include <stdio.h>\nint demo(int x) { printf(\"%d\\n\", x); return x * 2; }\n");
         files.add(compile("i686-linux-gnu-gcc", "-shared", "-fPIC", "-Wl,-soname,libdemo.so.1", "-o", "libdemo-i686.so",
