@@ -157,10 +157,7 @@ public final class NarReader implements AutoCloseable {
                 }
                 continue;
             }
-            if (!at(NarWire.ENTRY_NAME)) {
-                throw unexpected("\"entry\" or \")\"");
-            }
-            src.skip(NarWire.ENTRY_NAME.bytes.length);
+            expect(NarWire.ENTRY_NAME, "\"entry\" or \")\"");
             long nameOffset = src.offset();
             ByteString name = readString(NarLimits.MAX_NAME_LENGTH, Reason.NAME_TOO_LONG, "entry name");
             ByteString child = NarPaths.child(dir.path, name);
@@ -184,9 +181,9 @@ public final class NarReader implements AutoCloseable {
         nodeDepth = depth;
         if (at(NarWire.REGULAR)) {
             src.skip(NarWire.REGULAR.bytes.length);
-            boolean executable = at(NarWire.EXECUTABLE);
+            boolean executable = atFirstToken(NarWire.EXECUTABLE);
             if (executable) {
-                src.skip(NarWire.EXECUTABLE.bytes.length);
+                expect(NarWire.EXECUTABLE);
             }
             expect(NarWire.CONTENTS);
             long sizeOffset = src.offset();
@@ -204,8 +201,8 @@ public final class NarReader implements AutoCloseable {
             state = State.IN_CONTENTS;
             return new NarNode.Regular(path, executable, size);
         }
-        if (at(NarWire.SYMLINK_TARGET)) {
-            src.skip(NarWire.SYMLINK_TARGET.bytes.length);
+        if (atFirstToken(NarWire.SYMLINK_TARGET)) {
+            expect(NarWire.SYMLINK_TARGET);
             long targetOffset = src.offset();
             ByteString target = readString(NarLimits.MAX_TARGET_LENGTH, Reason.TARGET_TOO_LONG, "symlink target");
             Reason r = NarLimits.checkTarget(target);
@@ -247,7 +244,18 @@ public final class NarReader implements AutoCloseable {
         return src.request(seq.bytes.length) && src.startsWith(seq.bytes, 0);
     }
 
+    /** Whether the first token of {@code seq} is next (the rest is then expected). */
+    private boolean atFirstToken(NarWire.Sequence seq) throws IOException {
+        int n = seq.tokens.length > 1 ? seq.starts[1] : seq.bytes.length;
+        return src.request(n) && java.util.Arrays.equals(src.buffer(), src.position(), src.position() + n, seq.bytes, 0, n);
+    }
+
     private void expect(NarWire.Sequence seq) throws IOException {
+        expect(seq, "\"" + seq.tokens[0] + "\"");
+    }
+
+    /** Consumes {@code seq} or fails naming its first missing token ({@code firstExpected} if it is the first). */
+    private void expect(NarWire.Sequence seq, String firstExpected) throws IOException {
         if (at(seq)) {
             src.skip(seq.bytes.length);
             return;
@@ -259,7 +267,7 @@ public final class NarReader implements AutoCloseable {
             if (!src.request(to) || !java.util.Arrays.equals(src.buffer(), src.position() + from,
                     src.position() + to, seq.bytes, from, to)) {
                 src.skip(from);
-                throw unexpected("\"" + seq.tokens[i] + "\"");
+                throw unexpected(i == 0 ? firstExpected : "\"" + seq.tokens[i] + "\"");
             }
         }
         throw new IllegalStateException("sequence both matched and did not");
@@ -280,7 +288,10 @@ public final class NarReader implements AutoCloseable {
             return bad(Reason.TRUNCATED, offset, "archive ends inside a string where " + expected + " is expected");
         }
         ByteString got = ByteString.of(src.copy(8, (int) length));
-        if (src.request(8 + (int) length + NarWire.padding(length)) && !src.zeros(8 + (int) length, NarWire.padding(length))) {
+        if (!src.request(8 + (int) length + NarWire.padding(length))) {
+            return bad(Reason.TRUNCATED, offset, "archive ends inside the padding of \"" + got + "\"");
+        }
+        if (!src.zeros(8 + (int) length, NarWire.padding(length))) {
             return bad(Reason.NONZERO_PADDING, offset + 8 + length, "non-zero padding after \"" + got + "\"");
         }
         return bad(Reason.UNEXPECTED_TOKEN, offset, "expected " + expected + ", got \"" + got + "\"");
