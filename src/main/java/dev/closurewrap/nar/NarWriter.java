@@ -36,6 +36,7 @@ public final class NarWriter {
     private boolean started;
     private boolean finished;
     private long start;
+    private NarDigest digest;
 
     /**
      * @param name display name of the archive, for errors
@@ -89,8 +90,11 @@ public final class NarWriter {
         }
     }
 
-    /** Closes what is open and returns the digest (null when not hashing). */
+    /** Closes what is open and returns the digest (null when not hashing); calling it again returns the same. */
     public NarDigest finish() throws IOException {
+        if (finished) {
+            return digest;
+        }
         if (!started) {
             throw bad(ByteString.EMPTY, Reason.BAD_TREE, "archive has no root node");
         }
@@ -103,7 +107,8 @@ public final class NarWriter {
             return null;
         }
         byte[] sha = sink.stopHash();
-        return new NarDigest(ByteString.of(sha), sink.offset() - start);
+        digest = new NarDigest(ByteString.of(sha), sink.offset() - start);
+        return digest;
     }
 
     private int beginRegular(ByteString path, boolean executable, long size) throws IOException {

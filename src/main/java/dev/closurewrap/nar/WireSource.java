@@ -119,7 +119,7 @@ public final class WireSource implements Closeable {
     }
 
     /** Whether the {@code n} bytes at {@code at} from the position are all zero; requires them available. */
-    boolean zeros(int at, int n) {
+    public boolean zeros(int at, int n) {
         for (int i = pos + at, end = i + n; i < end; i++) {
             if (buf[i] != 0) {
                 return false;
@@ -129,7 +129,7 @@ public final class WireSource implements Closeable {
     }
 
     /** A copy of {@code n} available bytes at {@code at} from the position. */
-    byte[] copy(int at, int n) {
+    public byte[] copy(int at, int n) {
         return java.util.Arrays.copyOfRange(buf, pos + at, pos + at + n);
     }
 
