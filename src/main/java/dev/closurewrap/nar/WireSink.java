@@ -43,6 +43,10 @@ public final class WireSink implements Flushable {
         this(Channels.newChannel(out));
     }
 
+    public WireSink(OutputStream out, int bufferSize) {
+        this(Channels.newChannel(out), bufferSize);
+    }
+
     /** Bytes written so far, flushed or not. */
     public long offset() {
         return flushed + pos;

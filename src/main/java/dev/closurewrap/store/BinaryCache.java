@@ -168,13 +168,12 @@ public final class BinaryCache {
         try (InputStream raw = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS);
              HashingInputStream hashed = new HashingInputStream(raw, fileAlgorithm.newDigest())) {
             InputStream in = NarCompression.decompressing(hashed, name);
-            NarDigest digest;
-            try (NarReader nar = NarReader.standalone(in, name)) {
-                if (consumer != null) {
-                    consumer.accept(nar);
-                }
-                digest = nar.drain();
+            // Not closed here: the file is still to be read to its end for FileHash.
+            NarReader nar = NarReader.standalone(in, name);
+            if (consumer != null) {
+                consumer.accept(nar);
             }
+            NarDigest digest = nar.drain();
             hashed.drain();
             NarCompression actual = hashed.detected;
             if (actual != declared && declared != NarCompression.NONE) {
