@@ -3,6 +3,7 @@ package dev.closurewrap.cli;
 import dev.closurewrap.nar.NarCompression;
 import dev.closurewrap.nar.NarReader;
 import dev.closurewrap.nar.NarRestorer;
+import dev.closurewrap.nar.WireSource;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.IOException;
@@ -29,7 +30,7 @@ final class NarRestoreCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         String name = file != null ? file.toString() : "<stdin>";
         try (InputStream raw = file != null ? Files.newInputStream(file) : new FileInputStream(FileDescriptor.in);
-             NarReader reader = NarReader.standalone(NarCompression.decompressing(raw, name), name)) {
+             NarReader reader = new NarReader(new WireSource(NarCompression.decompressing(raw, name), name), true, false)) {
             NarRestorer.restore(reader, target);
         }
         return ExitCodes.OK;

@@ -41,6 +41,7 @@ public final class NarReader implements AutoCloseable {
 
     private final WireSource src;
     private final boolean standalone;
+    private final boolean hashing;
     private final Deque<Frame> open = new ArrayDeque<>();
     private State state = State.START;
     private final long start;
@@ -58,15 +59,31 @@ public final class NarReader implements AutoCloseable {
      * with its stream; an embedded one (in an export stream) stops after its last byte.
      */
     public NarReader(WireSource src, boolean standalone) {
-        this.src = src;
-        this.standalone = standalone;
-        this.start = src.offset();
-        src.startHash(sha256());
+        this(src, standalone, true);
     }
 
-    /** A reader of a whole stream that holds exactly one archive. */
+    /**
+     * As above; without {@code hash} the SHA-256 is not computed (a restore that needs no NarHash
+     * saves the hashing, the biggest cost after the disk) and {@link #digest()} is not available.
+     */
+    public NarReader(WireSource src, boolean standalone, boolean hash) {
+        this.src = src;
+        this.standalone = standalone;
+        this.hashing = hash;
+        this.start = src.offset();
+        if (hash) {
+            src.startHash(sha256());
+        }
+    }
+
+    /** A reader of a whole stream that holds exactly one archive, computing its digest. */
     public static NarReader standalone(InputStream in, String name) {
         return new NarReader(new WireSource(in, name), true);
+    }
+
+    /** Whether {@link #digest()} will be available at the end. */
+    public boolean hashing() {
+        return hashing;
     }
 
     /** The next node, or null after the last one (the archive has then been checked to its end). */
@@ -114,15 +131,15 @@ public final class NarReader implements AutoCloseable {
         return contentsOffset - start;
     }
 
-    /** NarHash and NarSize, once {@link #next()} has returned null. */
+    /** NarHash and NarSize, once {@link #next()} has returned null (and if hashing). */
     public NarDigest digest() {
         if (digest == null) {
-            throw new IllegalStateException("archive not read to its end");
+            throw new IllegalStateException(hashing ? "archive not read to its end" : "reader does not hash");
         }
         return digest;
     }
 
-    /** Reads (and checks) the rest of the archive and returns its digest. */
+    /** Reads (and checks) the rest of the archive and returns its digest (null if not hashing). */
     public NarDigest drain() throws IOException {
         while (next() != null) {
             // every node is checked on the way
@@ -234,7 +251,9 @@ public final class NarReader implements AutoCloseable {
         state = State.DONE;
         nodePath = ByteString.EMPTY;
         long end = src.offset();
-        digest = new NarDigest(ByteString.of(src.stopHash()), end - start);
+        if (hashing) {
+            digest = new NarDigest(ByteString.of(src.stopHash()), end - start);
+        }
         if (standalone && !src.atEnd()) {
             throw bad(Reason.TRAILING_DATA, end, "data after the end of the archive");
         }

@@ -45,7 +45,7 @@ public final class NarRestorer {
 
     /**
      * Restores the archive read by {@code reader} to {@code target}, which must not exist, and
-     * returns the archive's digest.
+     * returns the archive's digest (null if the reader does not hash).
      */
     public static NarDigest restore(NarReader reader, Path target) throws IOException {
         Path absolute = target.toAbsolutePath().normalize();
@@ -107,7 +107,7 @@ public final class NarRestorer {
                 }
             }
         }
-        return reader.digest();
+        return reader.hashing() ? reader.digest() : null;
     }
 
     private static final Set<java.nio.file.OpenOption> CREATE_NEW_NOFOLLOW = Set.of(
