@@ -113,6 +113,14 @@ final class PatchCommand implements Callable<Integer> {
                 }
                 err.println("closure-wrap: " + e.getMessage());
                 failed++;
+            } catch (IOException e) {
+                if (files.size() == 1) {
+                    throw e;
+                }
+                // Plain I/O errors often lack the path ("Is a directory").
+                String message = String.valueOf(e.getMessage());
+                err.println("closure-wrap: " + (message.contains(file.toString()) ? message : file + ": " + message));
+                failed++;
             }
         }
         out.flush();

@@ -252,7 +252,16 @@ final class ElfLayout {
             segmentAddress = own.vaddr();
             content = bytes(in.read(own.offset(), fixedEnd, "segment " + own.index()));
         } else if (needSegment) {
-            createSegment();
+            createSegment(dynstrIndex, dynamicIndex);
+            // The block moved for the program headers may have taken the table or the dynamic array
+            // along; they are then laid out afresh like any moved structure.
+            if (block != null && block.contains(table.fileOffset()) && !tableMoves) {
+                tableMoves = true;
+                strings = StringTablePlan.place(tableBytes, fixed, edited, wanted, users.complete(), true);
+            }
+            if (block != null && block.contains(dynamic.fileOffset())) {
+                dynamicMoves = true;
+            }
         }
         long interpPos = -1;
         long tablePos = -1;
@@ -470,7 +479,7 @@ final class ElfLayout {
     // ---- the new segment ----
 
     /** Picks the new segment's place and, if needed, frees a program header slot for it. */
-    private void createSegment() throws IOException {
+    private void createSegment(int dynstrIndex, int dynamicIndex) throws IOException {
         int page = file.pageSize();
         long maxEnd = 0;
         for (ProgramHeader p : file.programHeaders()) {
@@ -487,7 +496,7 @@ final class ElfLayout {
         content = MARKER_BYTES.clone();
         boolean hasNullSlot = file.programHeaders().stream().anyMatch(p -> p.type() == PT_NULL);
         if (!hasNullSlot) {
-            growProgramHeaderTable();
+            growProgramHeaderTable(dynstrIndex, dynamicIndex);
         }
     }
 
@@ -495,7 +504,7 @@ final class ElfLayout {
      * Makes room for one more program header behind the table by moving what follows it into the
      * new segment (see the class comment), or refuses.
      */
-    private void growProgramHeaderTable() throws IOException {
+    private void growProgramHeaderTable(int dynstrIndex, int dynamicIndex) throws IOException {
         long entsize = file.elfClass().programHeaderSize();
         long phoff = header.phoff();
         long phEnd = phoff + file.programHeaders().size() * entsize;
@@ -525,7 +534,7 @@ final class ElfLayout {
                 if (!s.hasFileImage() || s.size() == 0 || !overlaps(s.offset(), s.size(), start, end)) {
                     continue;
                 }
-                if (!movable(s)) {
+                if (!movable(s) && s.index() != dynstrIndex && s.index() != dynamicIndex) {
                     throw cannotGrow("section " + s.name() + " follows it and cannot be moved");
                 }
                 if (s.offset() < start) {
@@ -554,7 +563,8 @@ final class ElfLayout {
         }
         long address = holder.vaddr() + (start - holder.offset());
         for (ProgramHeader p : file.programHeaders()) {
-            boolean carried = p.type() == PT_NOTE || p.type() == PT_GNU_PROPERTY || p.type() == PT_INTERP;
+            boolean carried = p.type() == PT_NOTE || p.type() == PT_GNU_PROPERTY || p.type() == PT_INTERP
+                    || p.type() == PT_DYNAMIC;
             if (p.index() != holder.index() && !carried && p.type() != PT_PHDR && p.filesz() > 0
                     && overlaps(p.offset(), p.filesz(), start, end)) {
                 throw cannotGrow(p.typeName() + " segment " + p.index() + " lies behind it");
@@ -569,7 +579,7 @@ final class ElfLayout {
         for (DynamicEntry e : dynamic.entries()) {
             boolean pointer = POINTER_TAGS.contains(e.tag()) || (e.tag() >= 0x6ffffe00L && e.tag() <= 0x6ffffeffL);
             if (pointer && Long.compareUnsigned(e.value() - address, end - start) < 0
-                    && !MOVABLE_POINTER_TAGS.contains(e.tag())) {
+                    && !MOVABLE_POINTER_TAGS.contains(e.tag()) && e.tag() != DT_STRTAB) {
                 throw cannotGrow("dynamic entry " + ElfReader.tagName(e.tag()) + " points behind it");
             }
         }

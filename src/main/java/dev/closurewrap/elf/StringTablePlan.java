@@ -58,11 +58,19 @@ final class StringTablePlan {
 
         Map<ByteString, Long> index = new HashMap<>();
         List<ByteString> pending = new ArrayList<>();
+        // Exact matches first, so that tails can also be found in strings that stay where they are.
         for (ByteString s : new LinkedHashSet<>(wanted)) {
             Long at = oldStrings.get(s);
-            if (at == null) {
-                at = tailOf(bytes, covered, s);
+            if (at != null) {
+                index.put(s, at);
+                cover(bytes, covered, at);
             }
+        }
+        for (ByteString s : new LinkedHashSet<>(wanted)) {
+            if (index.containsKey(s)) {
+                continue;
+            }
+            Long at = tailOf(bytes, covered, s);
             if (at != null) {
                 index.put(s, at);
                 cover(bytes, covered, at);
