@@ -252,7 +252,7 @@ final class ElfLayout {
             segmentAddress = own.vaddr();
             content = bytes(in.read(own.offset(), fixedEnd, "segment " + own.index()));
         } else if (needSegment) {
-            createSegment(dynstrIndex, dynamicIndex);
+            createSegment(dynstrIndex, dynamicIndex, largestDynamicSymbol(users));
             // The block moved for the program headers may have taken the table or the dynamic array
             // along; they are then laid out afresh like any moved structure.
             if (block != null && block.contains(table.fileOffset()) && !tableMoves) {
@@ -341,6 +341,9 @@ final class ElfLayout {
             sections.set(verneedIndex, new SectionHeader(s.index(), s.headerOffset(), s.nameIndex(), s.name(),
                     s.type(), s.flags(), s.addr(), s.offset(), s.size(), s.link(), kept.size(), s.addralign(),
                     s.entsize()));
+        }
+        if (dynamicMoves && dynamicIndex >= 0) {
+            dropWriteFromEmptiedSegments(dynamic.segment().vaddr());
         }
         if (content != null) {
             // Writable only when it holds .dynamic: eu-elflint flags a writable segment without writable sections.
@@ -479,7 +482,7 @@ final class ElfLayout {
     // ---- the new segment ----
 
     /** Picks the new segment's place and, if needed, frees a program header slot for it. */
-    private void createSegment(int dynstrIndex, int dynamicIndex) throws IOException {
+    private void createSegment(int dynstrIndex, int dynamicIndex, long symbolReach) throws IOException {
         int page = file.pageSize();
         long maxEnd = 0;
         for (ProgramHeader p : file.programHeaders()) {
@@ -488,7 +491,9 @@ final class ElfLayout {
             }
         }
         segmentOffset = alignUp(file.fileSize(), BLOCK_ALIGN);
-        segmentAddress = Math.addExact(alignUp(maxEnd, page), segmentOffset % page);
+        // eu-elflint counts a relocation as writing wherever r_offset plus its symbol's size reaches;
+        // keeping that reach clear of the segment keeps it from reporting text relocations that are not.
+        segmentAddress = Math.addExact(alignUp(Math.addExact(maxEnd, symbolReach), page), segmentOffset % page);
         if (!codec.fitsWord(segmentAddress + (1L << 24))) {
             throw new UnsupportedInputException(file.name(), "no address space left above 0x"
                     + Long.toHexString(maxEnd) + " for a new segment");
@@ -615,6 +620,27 @@ final class ElfLayout {
         }
     }
 
+    /** The largest st_size in .dynsym (capped): how far eu-elflint looks past a relocation's offset. */
+    private long largestDynamicSymbol(DynamicStringUsers users) throws IOException {
+        boolean is64 = file.elfClass() == ElfClass.ELF64;
+        int size = is64 ? 24 : 16;
+        long largest = 0;
+        for (DynamicStringUsers.SymbolTable t : users.symbolTables) {
+            boolean dynamicTable = t.sectionIndex() < 0 || sections.get(t.sectionIndex()).type() == SHT_DYNSYM;
+            if (!dynamicTable) {
+                continue;
+            }
+            ByteBuffer symbols = in.read(t.fileOffset(), t.count() * size, "symbol table");
+            for (int i = 0; i < t.count(); i++) {
+                long st = is64 ? symbols.getLong(i * size + 16) : symbols.getInt(i * size + 8) & 0xffffffffL;
+                if (Long.compareUnsigned(st, largest) > 0) {
+                    largest = st;
+                }
+            }
+        }
+        return Long.compareUnsigned(largest, 1L << 28) > 0 ? 1L << 28 : largest;
+    }
+
     private boolean movable(SectionHeader s) {
         if ((s.flags() & SHF_ALLOC) == 0) {
             return false;
@@ -665,6 +691,31 @@ final class ElfLayout {
             }
         }
         segments.add(lastLoad + 1, load);
+    }
+
+    /**
+     * The PT_LOAD that held the old .dynamic keeps PF_W only if a writable section remains in it:
+     * when .dynamic was its only one (a segment an earlier patchelf run added), nothing writes
+     * there any more, and eu-elflint rightly flags a writable segment without writable sections.
+     */
+    private void dropWriteFromEmptiedSegments(long oldDynamicAddress) {
+        for (int i = 0; i < segments.size(); i++) {
+            ProgramHeader p = segments.get(i);
+            if (!p.isLoad() || (p.flags() & PF_W) == 0 || p.index() == Integer.MAX_VALUE
+                    || Long.compareUnsigned(oldDynamicAddress - p.vaddr(), p.memsz()) >= 0) {
+                continue;
+            }
+            boolean writableLeft = false;
+            for (SectionHeader s : sections) {
+                boolean inside = s.size() > 0 && (s.flags() & SHF_ALLOC) != 0
+                        && Long.compareUnsigned(s.addr() - p.vaddr(), p.memsz()) < 0;
+                writableLeft |= inside && (s.flags() & SHF_WRITE) != 0;
+            }
+            if (!writableLeft && !sections.isEmpty()) {
+                segments.set(i, new ProgramHeader(p.index(), p.headerOffset(), p.type(), p.flags() & ~PF_W, p.offset(),
+                        p.vaddr(), p.paddr(), p.filesz(), p.memsz(), p.align()));
+            }
+        }
     }
 
     private void writeProgramHeaders() {

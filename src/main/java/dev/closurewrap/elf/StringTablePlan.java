@@ -113,13 +113,21 @@ final class StringTablePlan {
         if (!mayGrow) {
             return null;
         }
-        // Drop the unused tail, then append.
+        // Drop the tail of zeros nobody uses (bytes of unknown use are kept), then append.
         int end = bytes.length;
         if (complete) {
             end = Math.max(1, covered.length());
+            for (int i = bytes.length - 1; i >= end; i--) {
+                if (bytes[i] != 0) {
+                    end = i + 2; // keep it and its terminator
+                    break;
+                }
+            }
+            end = Math.min(end, bytes.length);
         }
         int extra = left.stream().mapToInt(s -> s.length() + 1).sum();
-        byte[] grown = Arrays.copyOf(bytes, end + extra);
+        byte[] grown = new byte[end + extra];
+        System.arraycopy(bytes, 0, grown, 0, end);
         int at = end;
         for (ByteString s : left) {
             System.arraycopy(s.toByteArray(), 0, grown, at, s.length());
