@@ -26,7 +26,8 @@ final class Native {
     /** A target: its C compiler and how to run its programs. */
     record Target(String name, String compiler, List<String> runner) {
         static final Target HOST = new Target("x86_64", "gcc", List.of());
-        static final Target I686 = new Target("i686", "i686-linux-gnu-gcc", List.of());
+        static final Target I686 = new Target("i686", "i686-linux-gnu-gcc",
+                List.of("qemu-i386", "-L", "/usr/i686-linux-gnu"));
         static final Target AARCH64 = new Target("aarch64", "aarch64-linux-gnu-gcc",
                 List.of("qemu-aarch64", "-L", "/usr/aarch64-linux-gnu"));
         static final Target S390X = new Target("s390x", "s390x-linux-gnu-gcc",
