@@ -61,9 +61,18 @@ public final class GlibcLoader {
      * they are.
      */
     public LoadTrace load(String program, Map<String, LoadableObject> substitute) throws IOException {
+        return load(program, substitute, Optional.empty());
+    }
+
+    /**
+     * Like {@link #load(String, Map)}, with {@code interpreter} standing in for a missing PT_INTERP:
+     * the loader a library is modelled under when no program of the closure loads it.
+     */
+    public LoadTrace load(String program, Map<String, LoadableObject> substitute, Optional<String> interpreter)
+            throws IOException {
         FileSystemView.Opened main = fs.open(program)
                 .orElseThrow(() -> new IOException(LoaderPaths.display(program) + ": not an ELF file"));
-        return new Process(program, main, substitute).run();
+        return new Process(program, main, substitute, interpreter).run();
     }
 
     public LoadTrace load(String program) throws IOException {
@@ -119,12 +128,15 @@ public final class GlibcLoader {
         private final List<Resolution> resolutions = new ArrayList<>();
         private LinkMap main;
         private LinkMap rtld;
+        private final Optional<String> defaultInterpreter;
         private boolean cacheMissingReported;
 
-        Process(String program, FileSystemView.Opened mainFile, Map<String, LoadableObject> substitute) {
+        Process(String program, FileSystemView.Opened mainFile, Map<String, LoadableObject> substitute,
+                Optional<String> defaultInterpreter) {
             this.program = program;
             this.mainFile = mainFile;
             this.substitute = substitute;
+            this.defaultInterpreter = defaultInterpreter;
         }
 
         LoadTrace run() throws IOException {
@@ -133,8 +145,9 @@ public final class GlibcLoader {
             main = new LinkMap("", mainFile.canonicalPath(), mainObject, null,
                     LoaderPaths.dirname(mainFile.canonicalPath()));
             loaded.add(main);
-            if (mainObject.interpreter().isPresent()) {
-                String interp = LoaderPaths.of(mainObject.interpreter().get());
+            Optional<String> interpreter = mainObject.interpreter().map(LoaderPaths::of).or(() -> defaultInterpreter);
+            if (interpreter.isPresent()) {
+                String interp = interpreter.get();
                 Optional<FileSystemView.Opened> rtldFile = fs.open(interp);
                 if (rtldFile.isPresent()) {
                     LoadableObject rtldObject = object(rtldFile.get());

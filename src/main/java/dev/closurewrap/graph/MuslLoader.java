@@ -44,9 +44,15 @@ public final class MuslLoader {
 
     /** Like {@link GlibcLoader#load(String, Map)}. */
     public LoadTrace load(String program, Map<String, LoadableObject> substitute) throws IOException {
+        return load(program, substitute, Optional.empty());
+    }
+
+    /** Like {@link GlibcLoader#load(String, Map, Optional)}. */
+    public LoadTrace load(String program, Map<String, LoadableObject> substitute, Optional<String> interpreter)
+            throws IOException {
         FileSystemView.Opened main = fs.open(program)
                 .orElseThrow(() -> new IOException(LoaderPaths.display(program) + ": not an ELF file"));
-        return new Process(program, main, substitute).run();
+        return new Process(program, main, substitute, interpreter).run();
     }
 
     private static final class Dso {
@@ -76,11 +82,14 @@ public final class MuslLoader {
         private Dso ldso;
         private boolean ldsoListed;
         private String systemPath;
+        private final Optional<String> defaultInterpreter;
 
-        Process(String program, FileSystemView.Opened mainFile, Map<String, LoadableObject> substitute) {
+        Process(String program, FileSystemView.Opened mainFile, Map<String, LoadableObject> substitute,
+                Optional<String> defaultInterpreter) {
             this.program = program;
             this.mainFile = mainFile;
             this.substitute = substitute;
+            this.defaultInterpreter = defaultInterpreter;
         }
 
         LoadTrace run() throws IOException {
@@ -89,7 +98,7 @@ public final class MuslLoader {
             Dso app = new Dso(program, mainFile.canonicalPath(), mainObject, null,
                     LoaderPaths.dirname(mainFile.canonicalPath()));
             list.add(app);
-            String interp = mainObject.interpreter().map(LoaderPaths::of).orElse("");
+            String interp = mainObject.interpreter().map(LoaderPaths::of).or(() -> defaultInterpreter).orElse("");
             Optional<FileSystemView.Opened> ldsoFile = interp.isEmpty() ? Optional.empty() : fs.open(interp);
             ldso = new Dso(interp, ldsoFile.map(FileSystemView.Opened::canonicalPath).orElse(interp),
                     ldsoFile.map(this::object).orElse(mainObject.withNeeded(List.of())), null,
