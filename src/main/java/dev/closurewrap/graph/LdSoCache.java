@@ -80,7 +80,7 @@ public final class LdSoCache {
         long entriesEnd = base + NEW_HEADER_SIZE + count * NEW_ENTRY_SIZE;
         require(entriesEnd <= bytes.length, name, base + 20, "nlibs=" + count + " runs past end of file (size 0x"
                 + Integer.toHexString(bytes.length) + ")");
-        int extensionOffset = buffer.getInt(base + 28);
+        int extensionOffset = buffer.getInt(base + 32);
 
         List<String> hwcapsNames = extensionOffset == 0 ? List.of()
                 : hwcapsNames(name, bytes, buffer, base, extensionOffset);
