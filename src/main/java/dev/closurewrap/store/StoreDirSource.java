@@ -6,9 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -111,22 +109,30 @@ public final class StoreDirSource implements ClosureSource {
         }
         ReferenceScanner scanner = new ReferenceScanner(new HashPartMatcher(present.keySet()));
         Map<Path, Set<Path>> found = new LinkedHashMap<>();
-        Deque<Path> queue = new ArrayDeque<>(rootPaths);
-        while (!queue.isEmpty()) {
-            Path path = queue.poll();
-            if (found.containsKey(path)) {
-                continue;
+        // Breadth-first, one level at a time, the paths of a level scanned in parallel.
+        List<Path> level = new ArrayList<>(rootPaths);
+        while (!level.isEmpty()) {
+            List<Set<String>> hits;
+            try {
+                hits = level.parallelStream().map(path -> {
+                    try {
+                        return scanner.scan(path);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }).toList();
+            } catch (java.io.UncheckedIOException e) {
+                throw e.getCause();
             }
-            Set<Path> refs = new TreeSet<>();
-            for (String hash : scanner.scan(path)) {
-                refs.add(present.get(hash));
+            Set<Path> next = new LinkedHashSet<>();
+            for (int i = 0; i < level.size(); i++) {
+                Set<Path> refs = new TreeSet<>();
+                hits.get(i).forEach(hash -> refs.add(present.get(hash)));
+                found.put(level.get(i), refs);
+                next.addAll(refs);
             }
-            found.put(path, refs);
-            for (Path ref : refs) {
-                if (!found.containsKey(ref)) {
-                    queue.add(ref);
-                }
-            }
+            next.removeAll(found.keySet());
+            level = new ArrayList<>(next);
         }
         List<ClosureItem> items = new ArrayList<>();
         found.forEach((path, refs) -> items.add(new ClosureItem(path, refs, ClosureItem.Kind.STORE_PATH)));
