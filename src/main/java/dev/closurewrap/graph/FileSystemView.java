@@ -1,0 +1,26 @@
+package dev.closurewrap.graph;
+
+import java.io.IOException;
+import java.util.Optional;
+
+/**
+ * The file system as a loader sees it: which paths exist, which are directories, and what ELF
+ * object a path opens. Paths are absolute strings whose chars are the path's bytes (ISO-8859-1),
+ * so that no byte is lost on the way through the loader's string handling.
+ */
+public interface FileSystemView {
+    /** Whether something exists at {@code path} (following symlinks), as {@code stat} sees it. */
+    boolean exists(String path);
+
+    /** Whether {@code path} is a directory (following symlinks). */
+    boolean isDirectory(String path);
+
+    /**
+     * The object {@code path} opens, with the canonical path that identifies the file (what the
+     * loaders compare as device and inode); empty when nothing is there or it is not ELF.
+     */
+    Optional<Opened> open(String path) throws IOException;
+
+    /** An opened ELF object: its identity and the loader-relevant facts. */
+    record Opened(String canonicalPath, LoadableObject object) {}
+}

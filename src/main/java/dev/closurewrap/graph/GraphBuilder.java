@@ -1,0 +1,287 @@
+package dev.closurewrap.graph;
+
+import dev.closurewrap.elf.ElfKind;
+import dev.closurewrap.elf.LoaderFamily;
+import dev.closurewrap.store.Closure;
+import dev.closurewrap.store.ClosureItem;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Builds the {@link DependencyGraph} of a closure: scans every file, runs each program's own
+ * loader model (glibc or musl, configured by asking the program's interpreter), predicts the
+ * lookups after each rewrite, and models the libraries no program loads as if loaded directly.
+ * For host files, every library the loader finds joins the closure, as {@code ldd} would list it.
+ */
+public final class GraphBuilder {
+    private final int threads;
+    private final Function<String, GlibcConfig> glibcConfigs;
+    private final MuslConfig muslConfig;
+
+    public GraphBuilder(int threads) {
+        this(threads, LoaderProbe::glibc, MuslConfig.x86_64());
+    }
+
+    public GraphBuilder(int threads, Function<String, GlibcConfig> glibcConfigs, MuslConfig muslConfig) {
+        this.threads = threads;
+        this.glibcConfigs = glibcConfigs;
+        this.muslConfig = muslConfig;
+    }
+
+    public DependencyGraph build(Closure closure) throws IOException {
+        Scanner scanner = new Scanner(threads);
+        List<ScannedFile> files = new ArrayList<>(scanner.scan(closure.paths()));
+        HostFileSystem fs = new HostFileSystem();
+        Map<String, ScannedFile.ElfObject> objects = new TreeMap<>();
+        addObjects(files, objects, fs);
+
+        boolean host = closure.storeDir().isEmpty();
+        Set<Path> members = new LinkedHashSet<>(closure.paths());
+        java.util.function.Predicate<String> inside = host ? p -> true
+                : p -> closure.itemOf(LoaderPaths.toPath(p)).isPresent();
+
+        List<ScannedFile.ElfObject> programFiles = objects.values().stream()
+                .filter(o -> isProgram(o.object())).toList();
+        List<Traced> traced = parallel(programFiles, o -> trace(o, fs, inside, objects));
+
+        if (host) {
+            // The libraries the host loader finds are the rest of the closure.
+            List<Path> found = new ArrayList<>();
+            for (Traced t : traced) {
+                for (LoadTrace.Loaded loaded : t.trace.loadOrder()) {
+                    if (!objects.containsKey(loaded.canonicalPath())) {
+                        found.add(LoaderPaths.toPath(loaded.canonicalPath()));
+                    }
+                }
+            }
+            List<ScannedFile> more = scanner.scan(found.stream().distinct().toList());
+            files.addAll(more);
+            addObjects(more, objects, fs);
+            members.addAll(found);
+        }
+
+        // Libraries no program loads: model them as loaded directly, under the closure's loader.
+        Set<String> requesters = new java.util.HashSet<>();
+        traced.forEach(t -> t.trace.resolutions().forEach(r -> requesters.add(r.requester())));
+        List<ScannedFile.ElfObject> libraries = objects.entrySet().stream()
+                .filter(e -> !requesters.contains(e.getKey()))
+                .map(Map.Entry::getValue)
+                .filter(o -> o.object().kind() == ElfKind.SHARED_LIBRARY && !o.object().needed().isEmpty())
+                .filter(o -> o.object().family() == LoaderFamily.GLIBC || o.object().family() == LoaderFamily.MUSL)
+                .toList();
+        Map<LoaderFamily, Optional<String>> loaders = defaultInterpreters(programFiles, objects);
+        List<LoadTrace> libraryTraces = parallel(libraries, o -> {
+            String path = LoaderPaths.of(o.path());
+            Optional<String> interp = loaders.get(o.object().family());
+            return o.object().family() == LoaderFamily.MUSL
+                    ? new MuslLoader(muslConfig, fs).load(path, Map.of(), interp)
+                    : new GlibcLoader(glibcConfigs.apply(interp.orElse("/lib64/ld-linux-x86-64.so.2")), fs)
+                            .load(path, Map.of(), interp);
+        });
+
+        return assemble(closure, files, objects, members, traced, libraryTraces, inside);
+    }
+
+    private static void addObjects(List<ScannedFile> files, Map<String, ScannedFile.ElfObject> objects,
+            HostFileSystem fs) throws IOException {
+        for (ScannedFile file : files) {
+            if (file instanceof ScannedFile.ElfObject elf && isNode(elf.object().kind())) {
+                String canonical = LoaderPaths.of(elf.path().toRealPath());
+                objects.put(canonical, elf);
+                fs.remember(canonical, elf.object());
+            }
+        }
+    }
+
+    private static boolean isNode(ElfKind kind) {
+        return switch (kind) {
+            case DYNAMIC_EXECUTABLE, PIE_EXECUTABLE, SHARED_LIBRARY, STATIC_EXECUTABLE, STATIC_PIE, LOADER -> true;
+            default -> false;
+        };
+    }
+
+    static boolean isProgram(LoadableObject object) {
+        return (object.kind() == ElfKind.DYNAMIC_EXECUTABLE || object.kind() == ElfKind.PIE_EXECUTABLE)
+                && (object.family() == LoaderFamily.GLIBC || object.family() == LoaderFamily.MUSL);
+    }
+
+    private record Traced(ScannedFile.ElfObject program, String interpreter, LoadTrace trace,
+            DependencyGraph.Lookups lookups) {}
+
+    private Traced trace(ScannedFile.ElfObject program, FileSystemView fs, java.util.function.Predicate<String> inside,
+            Map<String, ScannedFile.ElfObject> objects) throws IOException {
+        String path = LoaderPaths.of(program.path());
+        String interp = program.object().interpreter().map(LoaderPaths::of).orElse("");
+        LoaderFamily family = program.object().family();
+        Loader loader = family == LoaderFamily.MUSL ? new MuslLoader(muslConfig, fs)::load
+                : new GlibcLoader(glibcConfigs.apply(interp), fs)::load;
+        LoadTrace trace = loader.load(path, Map.of());
+        Map<String, LoadableObject> known = new HashMap<>();
+        objects.forEach((k, v) -> known.put(k, v.object()));
+        // Objects found outside the objects map (host libraries, before they are scanned) count too.
+        for (LoadTrace.Loaded loaded : trace.loadOrder()) {
+            if (!known.containsKey(loaded.canonicalPath())) {
+                fs.open(loaded.canonicalPath()).ifPresent(o -> known.put(loaded.canonicalPath(), o.object()));
+            }
+        }
+        String canonical = LoaderPaths.of(program.path().toRealPath());
+        int relative = loader.load(path, RewritePrediction.substitute(trace, known, canonical, family,
+                RewritePrediction.Mode.RELATIVE, inside)).failedLookupCount();
+        int absolute = loader.load(path, RewritePrediction.substitute(trace, known, canonical, family,
+                RewritePrediction.Mode.ABSOLUTE, inside)).failedLookupCount();
+        return new Traced(program, interp, trace,
+                new DependencyGraph.Lookups(trace.failedLookupCount(), relative, absolute));
+    }
+
+    @FunctionalInterface
+    private interface Loader {
+        LoadTrace load(String program, Map<String, LoadableObject> substitute) throws IOException;
+    }
+
+    /** Per family, the interpreter most of the closure's programs use, else the closure's own loader. */
+    private static Map<LoaderFamily, Optional<String>> defaultInterpreters(List<ScannedFile.ElfObject> programs,
+            Map<String, ScannedFile.ElfObject> objects) {
+        Map<LoaderFamily, Optional<String>> result = new HashMap<>();
+        for (LoaderFamily family : List.of(LoaderFamily.GLIBC, LoaderFamily.MUSL)) {
+            Optional<String> common = programs.stream()
+                    .filter(p -> p.object().family() == family && p.object().interpreter().isPresent())
+                    .collect(Collectors.groupingBy(p -> LoaderPaths.of(p.object().interpreter().get()),
+                            TreeMap::new, Collectors.counting()))
+                    .entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey);
+            if (common.isEmpty()) {
+                common = objects.entrySet().stream()
+                        .filter(e -> e.getValue().object().kind() == ElfKind.LOADER
+                                && e.getValue().object().family() == family)
+                        .map(e -> LoaderPaths.of(e.getValue().path())).findFirst();
+            }
+            result.put(family, common);
+        }
+        return result;
+    }
+
+    private DependencyGraph assemble(Closure closure, List<ScannedFile> files,
+            Map<String, ScannedFile.ElfObject> objects, Set<Path> members, List<Traced> traced,
+            List<LoadTrace> libraryTraces, java.util.function.Predicate<String> inside) {
+        Map<Path, ClosureItem> items = new HashMap<>();
+        closure.items().forEach(i -> items.put(i.path(), i));
+        List<Path> memberList = members.stream().sorted().toList();
+
+        List<DependencyGraph.ObjectNode> nodes = new ArrayList<>();
+        objects.forEach((canonical, elf) -> nodes.add(new DependencyGraph.ObjectNode(canonical,
+                memberOf(memberList, elf.path()), elf.object(), elf.sha256())));
+
+        Map<List<Object>, DependencyGraph.Edge> edges = new LinkedHashMap<>();
+        Map<List<Object>, LinkedHashSet<String>> unresolved = new LinkedHashMap<>();
+        List<LoadTrace> all = new ArrayList<>();
+        traced.forEach(t -> all.add(t.trace));
+        all.addAll(libraryTraces);
+        Map<String, List<String>> sonames = new HashMap<>();
+        objects.forEach((canonical, elf) -> elf.object().soname().ifPresent(
+                s -> sonames.computeIfAbsent(LoaderPaths.of(s), k -> new ArrayList<>()).add(canonical)));
+        for (LoadTrace trace : all) {
+            boolean isProgram = traced.stream().anyMatch(t -> t.trace == trace);
+            for (Resolution found : trace.resolutions()) {
+                Resolution r = found;
+                if (!isProgram && !(r.resolved() && inside.test(r.target().get()))) {
+                    // A library no program loads is dlopen()ed by one: what it cannot find alone but an
+                    // object of the closure is called (libc.so.6 in every glibc program) is already loaded.
+                    List<String> named = sonames.getOrDefault(LoaderPaths.of(r.needed()), List.of());
+                    if (named.size() == 1) {
+                        r = new Resolution(r.requester(), r.needed(), Optional.of(named.get(0)),
+                                Optional.of(named.get(0)), How.ALREADY_LOADED, Optional.empty());
+                    }
+                }
+                boolean in = r.resolved() && inside.test(r.target().get());
+                List<Object> key = List.of(r.requester(), r.needed(), r.target(), r.how(), r.directory());
+                edges.putIfAbsent(key, new DependencyGraph.Edge(r.requester(), r.needed(), r.target(), r.how(),
+                        r.directory(), in));
+                if (!in) {
+                    LinkedHashSet<String> programs = unresolved.computeIfAbsent(
+                            List.of(r.requester(), r.needed(), r.target()), k -> new LinkedHashSet<>());
+                    if (isProgram) {
+                        programs.add(trace.program());
+                    }
+                }
+            }
+        }
+        List<DependencyGraph.Unresolved> unresolvedList = new ArrayList<>();
+        unresolved.forEach((key, programs) -> {
+            @SuppressWarnings("unchecked")
+            Optional<String> target = (Optional<String>) key.get(2);
+            unresolvedList.add(new DependencyGraph.Unresolved((String) key.get(0),
+                    (dev.closurewrap.io.ByteString) key.get(1), target, List.copyOf(programs)));
+        });
+
+        List<DependencyGraph.Program> programs = new ArrayList<>();
+        for (Traced t : traced) {
+            programs.add(new DependencyGraph.Program(LoaderPaths.of(t.program.path()), t.program.object().family(),
+                    t.interpreter, t.trace.loadOrder().stream().map(LoadTrace.Loaded::canonicalPath).toList(),
+                    t.lookups));
+        }
+        programs.sort(Comparator.comparing(DependencyGraph.Program::path));
+
+        List<DependencyGraph.Member> memberNodes = new ArrayList<>();
+        for (Path member : memberList) {
+            int fileCount = (int) files.stream().filter(f -> f.path().startsWith(member)).count();
+            int elfCount = (int) nodes.stream().filter(n -> n.member().equals(Optional.of(member))).count();
+            ClosureItem item = items.get(member);
+            memberNodes.add(new DependencyGraph.Member(member, item == null ? Set.of() : item.references(),
+                    fileCount, elfCount));
+        }
+        List<ScannedFile.Script> scripts = files.stream().filter(f -> f instanceof ScannedFile.Script)
+                .map(f -> (ScannedFile.Script) f).toList();
+        List<ScannedFile.Symlink> symlinks = files.stream().filter(f -> f instanceof ScannedFile.Symlink)
+                .map(f -> (ScannedFile.Symlink) f).toList();
+        List<ScannedFile.BrokenElf> broken = files.stream().filter(f -> f instanceof ScannedFile.BrokenElf)
+                .map(f -> (ScannedFile.BrokenElf) f).toList();
+        return new DependencyGraph(closure.storeDir(), closure.roots(), closure.origin(), memberNodes, nodes,
+                List.copyOf(edges.values()), unresolvedList, programs, scripts, symlinks, broken, files.size());
+    }
+
+    private static Optional<Path> memberOf(List<Path> members, Path file) {
+        return members.stream().filter(file::startsWith).findFirst();
+    }
+
+    @FunctionalInterface
+    private interface IoFunction<T, R> {
+        R apply(T t) throws IOException;
+    }
+
+    private <T, R> List<R> parallel(List<T> inputs, IoFunction<T, R> work) throws IOException {
+        ForkJoinPool pool = new ForkJoinPool(threads);
+        try {
+            return pool.submit(() -> inputs.parallelStream().map(input -> {
+                try {
+                    return work.apply(input);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }).toList()).get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UncheckedIOException io) {
+                throw io.getCause();
+            }
+            throw new IOException("graph failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while building the graph", e);
+        } finally {
+            pool.shutdown();
+        }
+    }
+}
