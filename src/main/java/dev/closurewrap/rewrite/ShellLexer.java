@@ -144,7 +144,9 @@ final class ShellLexer {
                     } else if (b == '#' && wordStart(script, i)) {
                         inComment = true;
                         i++;
-                    } else if (b == '<' && at(script, i + 1, '<') && !at(script, i + 2, '<')) {
+                    } else if (b == '<' && at(script, i + 1, '<') && at(script, i + 2, '<')) {
+                        i += 3; // a here-string: its word is ordinary text
+                    } else if (b == '<' && at(script, i + 1, '<')) {
                         int[] end = new int[1];
                         HereDoc doc = hereDocOperator(script, i + 2, end);
                         if (doc == null) {
