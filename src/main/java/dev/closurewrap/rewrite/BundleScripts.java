@@ -26,6 +26,10 @@ public final class BundleScripts {
     /** Names longer than this cannot be a file name in a NAR (recent Nix) or on most file systems. */
     static final int MAX_NAME = 255;
 
+    /** Environment variables by which a rewritten wrapper's {@code exec -a NAME PATH} passes NAME to the shim at PATH. */
+    static final String ARGV0_FOR = "_cw_argv0_for";
+    static final String ARGV0 = "_cw_argv0";
+
     private BundleScripts() {}
 
     /** The shim that takes the place of {@code plan.shim()}. */
@@ -35,9 +39,14 @@ public final class BundleScripts {
                 .line(" beside this script;")
                 .line("# its PT_INTERP names the old store, so it runs through the bundle's own loader.");
         locate(sh, "$0", plan.shim(), "_cw_s");
+        sh.line("# The kernel gives a script its own path as $0, so a wrapper's `exec -a NAME` cannot reach")
+                .line("# the program through this shim; a rewritten wrapper hands NAME over for this path only.")
+                .line("_cw_a=$0")
+                .line("if [ \"${" + ARGV0_FOR + "-}\" = \"$0\" ]; then _cw_a=${" + ARGV0 + "-$0}; fi")
+                .line("unset " + ARGV0_FOR + " " + ARGV0);
         sh.text("exec ").path("_cw_s", plan.loader().path());
         libraryPath(sh, "_cw_s", plan.libraryPath());
-        sh.text(" --argv0 \"$0\" ").path("_cw_s", plan.realFile()).line(" \"$@\"");
+        sh.text(" --argv0 \"$_cw_a\" ").path("_cw_s", plan.realFile()).line(" \"$@\"");
         return sh.toByteArray();
     }
 

@@ -2,6 +2,7 @@ package dev.closurewrap.rewrite;
 
 import dev.closurewrap.io.ByteString;
 import dev.closurewrap.io.UnsupportedInputException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -42,6 +43,9 @@ public final class ScriptRewriter {
     public static final int MAX_SHEBANG_LINE = 255;
 
     private static final Set<String> SH_FAMILY = Set.of("sh", "bash", "dash", "ash", "ksh", "mksh", "zsh");
+    /** {@code exec -a NAME "${_cw_s}/…"} at the start of a line, NAME a simple quoted word. */
+    private static final Pattern EXEC_A = Pattern.compile(
+            "(?m)^([ \\t]*)exec -a (\"\\$0\"|'[^'\n]*'|\"[^\"$`\\\\\n]*\") (\"\\$\\{_cw_s\\}/[^\"$`\\\\\n]*\")");
     private static final Pattern CODING = Pattern.compile("^[ \\t\\f]*#.*?coding[:=][ \\t]*([-\\w.]+)");
 
     /** What the prelude language has to be harmless to. */
@@ -182,12 +186,27 @@ public final class ScriptRewriter {
                 return Optional.empty();
             }
         }
-        return Optional.of(replaceStoreDir(body, references, index -> switch (contexts[index]) {
+        byte[] relocated = replaceStoreDir(body, references, index -> switch (contexts[index]) {
             case UNQUOTED -> ascii("\"${_cw_s}\"");
             case SINGLE_QUOTED -> ascii("'\"${_cw_s}\"'");
             case DOUBLE_QUOTED, COMMENT -> ascii("${_cw_s}");
             case UNSAFE -> throw new AssertionError();
-        }));
+        });
+        return Optional.of(handArgv0ToShims(relocated));
+    }
+
+    /**
+     * makeWrapper's {@code exec -a "$0" "/nix/store/…/.foo-wrapped"}: when the target is an exec
+     * shim, {@code -a} is lost in the kernel (a script gets its own path as {@code $0}), so the
+     * name also goes into the environment for that one path; {@link BundleScripts#execShim} takes
+     * it from there and unsets it. Harmless when the target is not a shim.
+     */
+    static byte[] handArgv0ToShims(byte[] body) {
+        String text = new String(body, StandardCharsets.ISO_8859_1);
+        String handed = EXEC_A.matcher(text).replaceAll(match -> java.util.regex.Matcher.quoteReplacement(
+                match.group(1) + BundleScripts.ARGV0_FOR + "=" + match.group(3) + " " + BundleScripts.ARGV0 + "="
+                        + match.group(2) + " exec -a " + match.group(2) + " " + match.group(3)));
+        return handed.getBytes(StandardCharsets.ISO_8859_1);
     }
 
     private void shPrelude(ShellText out, ByteString self, ByteString interpreter, Optional<ByteString> argument) {

@@ -31,7 +31,9 @@ class BundleScriptsTest {
         String shim = text(BundleScripts.execShim(new ExecShimPlan(u(CURL + "/bin/curl"), u(CURL + "/bin/.curl-real"),
                 LOADER, List.of())));
         assertTrue(shim.startsWith("#!/bin/sh\n"), shim);
-        assertTrue(shim.endsWith("exec \"$_cw_s/" + GLIBC + "/lib/ld-linux-x86-64.so.2\" --argv0 \"$0\" \"$_cw_s/"
+        assertTrue(shim.contains("_cw_a=$0\nif [ \"${_cw_argv0_for-}\" = \"$0\" ]; then _cw_a=${_cw_argv0-$0}; fi\n"
+                + "unset _cw_argv0_for _cw_argv0\n"), shim);
+        assertTrue(shim.endsWith("exec \"$_cw_s/" + GLIBC + "/lib/ld-linux-x86-64.so.2\" --argv0 \"$_cw_a\" \"$_cw_s/"
                 + CURL + "/bin/.curl-real\" \"$@\"\n"), shim);
         assertTrue(shim.contains("if [ \"$_cw_s/" + CURL + "/bin/curl\" -ef \"$_cw_p\" ]; then break 2; fi\n"), shim);
     }

@@ -68,10 +68,24 @@ class ScriptRewriterTest {
                 + "PATH=${PATH#':'}\n"
                 + "PATH=${PATH%':'}\n"
                 + "export PATH\n"
+                + "_cw_argv0_for=\"${_cw_s}/" + FILE + "/bin/.file-wrapped\" _cw_argv0=\"$0\" "
                 + "exec -a \"$0\" \"${_cw_s}/" + FILE + "/bin/.file-wrapped\"  \"$@\" \n", body(result));
         assertEquals(ScriptRewriter.Language.SH, result.language());
         assertEquals(4, result.referencesRewritten());
         assertEquals(List.of(), result.referencesLeft());
+    }
+
+    @Test
+    void handArgv0ToShims_onlyExecDashAWithSimpleNameAndBundlePath() {
+        String handled = new String(ScriptRewriter.handArgv0ToShims(bytes(
+                "  exec -a 'name' \"${_cw_s}/x/bin/y\" \"$@\"\n"
+                        + "exec -a \"$1\" \"${_cw_s}/x/bin/y\"\n"
+                        + "exec -a \"$0\" /bin/y\n"
+                        + "echo exec -a \"$0\" \"${_cw_s}/x\"\n")), StandardCharsets.UTF_8);
+        assertEquals("  _cw_argv0_for=\"${_cw_s}/x/bin/y\" _cw_argv0='name' exec -a 'name' \"${_cw_s}/x/bin/y\" \"$@\"\n"
+                + "exec -a \"$1\" \"${_cw_s}/x/bin/y\"\n"
+                + "exec -a \"$0\" /bin/y\n"
+                + "echo exec -a \"$0\" \"${_cw_s}/x\"\n", handled);
     }
 
     @Test
