@@ -20,7 +20,7 @@ public final class StoreReferenceScanner {
     /** Nix caps a store path's name at 211 bytes (255 less the hash part and the dash). */
     public static final int MAX_NAME_LENGTH = 211;
     static final int HASH_LENGTH = 32;
-    private static final int BUFFER_SIZE = 1 << 16;
+    private static final int BUFFER_SIZE = 1 << 18;
 
     private static final boolean[] NIX32 = new boolean[256];
     private static final boolean[] NAME = new boolean[256];
@@ -36,6 +36,8 @@ public final class StoreReferenceScanner {
     }
 
     private final byte[] prefix;
+    /** Horspool's table: how far the prefix may move when the byte under its last position is b. */
+    private final int[] shift = new int[256];
 
     /** @param storeDir the store directory, e.g. {@code /nix/store}, without a trailing slash */
     public StoreReferenceScanner(ByteString storeDir) {
@@ -43,6 +45,10 @@ public final class StoreReferenceScanner {
             throw new IllegalArgumentException("store dir must be non-empty, without trailing slash: " + storeDir);
         }
         this.prefix = storeDir.concat(ByteString.utf8("/")).toByteArray();
+        java.util.Arrays.fill(shift, prefix.length);
+        for (int i = 0; i < prefix.length - 1; i++) {
+            shift[prefix[i] & 0xff] = prefix.length - 1 - i;
+        }
     }
 
     /** Every reference in {@code bytes}, in order of offset. */
@@ -89,48 +95,44 @@ public final class StoreReferenceScanner {
     /**
      * Scans {@code bytes[from, limit)} and returns where scanning must resume: {@code limit} when
      * done, or the first position whose match might continue past {@code limit} (unless at end of input).
+     * The prefix is found Boyer-Moore-Horspool style, looking at every 5th byte or so of text that
+     * does not match ("/nix/store/" has '/' three times, so a '/' only shifts by 6).
      */
     private int scanChunk(byte[] bytes, int from, int limit, boolean atEnd, long base, Consumer<StoreReference> sink) {
-        byte first = prefix[0];
+        int m = prefix.length;
+        byte last = prefix[m - 1];
         int p = from;
-        while (p < limit) {
-            if (bytes[p] != first) {
-                p++;
-                continue;
+        while (p + m <= limit) {
+            byte b = bytes[p + m - 1];
+            if (b == last && matchesPrefix(bytes, p)) {
+                int afterHash = p + m + HASH_LENGTH;
+                if (afterHash + 1 >= limit && !atEnd) {
+                    return p; // not enough bytes yet to decide
+                }
+                if (isHashThenDash(bytes, p + m, limit)) {
+                    int nameStart = afterHash + 1;
+                    int nameEnd = nameStart;
+                    int nameLimit = Math.min(limit, nameStart + MAX_NAME_LENGTH);
+                    while (nameEnd < nameLimit && NAME[bytes[nameEnd] & 0xff]) {
+                        nameEnd++;
+                    }
+                    if (nameEnd == limit && !atEnd && nameEnd < nameStart + MAX_NAME_LENGTH) {
+                        return p; // the name may go on in the next read
+                    }
+                    if (nameEnd > nameStart) {
+                        sink.accept(new StoreReference(base + p, ByteString.of(bytes, p, nameEnd - p)));
+                        p = nameEnd;
+                        continue;
+                    }
+                }
             }
-            int afterPrefix = p + prefix.length;
-            int afterHash = afterPrefix + HASH_LENGTH;
-            if (afterHash + 1 >= limit && !atEnd) {
-                return p; // not enough bytes yet to decide
-            }
-            if (!matchesPrefix(bytes, p, limit) || !isHashThenDash(bytes, afterPrefix, limit)) {
-                p++;
-                continue;
-            }
-            int nameStart = afterHash + 1;
-            int nameEnd = nameStart;
-            int nameLimit = Math.min(limit, nameStart + MAX_NAME_LENGTH);
-            while (nameEnd < nameLimit && NAME[bytes[nameEnd] & 0xff]) {
-                nameEnd++;
-            }
-            if (nameEnd == limit && !atEnd && nameEnd < nameStart + MAX_NAME_LENGTH) {
-                return p; // the name may go on in the next read
-            }
-            if (nameEnd == nameStart) {
-                p++;
-                continue;
-            }
-            sink.accept(new StoreReference(base + p, ByteString.of(bytes, p, nameEnd - p)));
-            p = nameEnd;
+            p += shift[b & 0xff];
         }
-        return limit;
+        return atEnd ? limit : p;
     }
 
-    private boolean matchesPrefix(byte[] bytes, int p, int limit) {
-        if (p + prefix.length > limit) {
-            return false;
-        }
-        for (int i = 1; i < prefix.length; i++) {
+    private boolean matchesPrefix(byte[] bytes, int p) {
+        for (int i = 0; i < prefix.length - 1; i++) {
             if (bytes[p + i] != prefix[i]) {
                 return false;
             }
