@@ -39,6 +39,11 @@ public final class BundleScripts {
                 .line(" beside this script;")
                 .line("# its PT_INTERP names the old store, so it runs through the bundle's own loader.");
         locate(sh, "$0", plan.shim(), "_cw_s");
+        if (!plan.loader().acceptsArgv0()) {
+            sh.text("exec ").path("_cw_s", plan.loader().path());
+            libraryPath(sh, "_cw_s", plan.libraryPath());
+            return sh.text(" ").path("_cw_s", plan.realFile()).line(" \"$@\"").toByteArray();
+        }
         sh.line("# The kernel gives a script its own path as $0, so a wrapper's `exec -a NAME` cannot reach")
                 .line("# the program through this shim; a rewritten wrapper hands NAME over for this path only.")
                 .line("_cw_a=$0")
@@ -62,7 +67,10 @@ public final class BundleScripts {
         if (plan.loader().isPresent()) {
             sh.text("exec ").path("_cw_s", plan.loader().get().path());
             libraryPath(sh, "_cw_s", plan.libraryPath());
-            sh.text(" --argv0 ").path("_cw_s", plan.argv0()).text(" ");
+            if (plan.loader().get().acceptsArgv0()) {
+                sh.text(" --argv0 ").path("_cw_s", plan.argv0());
+            }
+            sh.text(" ");
         } else {
             sh.text("exec ");
         }

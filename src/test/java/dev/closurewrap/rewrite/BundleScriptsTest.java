@@ -39,6 +39,19 @@ class BundleScriptsTest {
     }
 
     @Test
+    void execShimAndLauncher_loaderWithoutArgv0Option_runRealFileWithoutIt() {
+        BundledLoader old = new BundledLoader(u(GLIBC + "/lib/ld-linux-x86-64.so.2"), LoaderFamily.GLIBC, false);
+        String shim = text(BundleScripts.execShim(new ExecShimPlan(u(CURL + "/bin/curl"), u(CURL + "/bin/.curl-real"),
+                old, List.of())));
+        String launcher = text(BundleScripts.launcher(new LauncherPlan(u("curl"), u(APP + "/bin/curl"),
+                u(CURL + "/bin/.curl-real"), Optional.of(old), List.of())));
+        for (String script : List.of(shim, launcher)) {
+            assertFalse(script.contains("--argv0"), script);
+            assertTrue(script.endsWith("/lib/ld-linux-x86-64.so.2\" \"$_cw_s/" + CURL + "/bin/.curl-real\" \"$@\"\n"), script);
+        }
+    }
+
+    @Test
     void execShim_libraryPath_joinedWithColons() {
         String shim = text(BundleScripts.execShim(new ExecShimPlan(u(CURL + "/bin/curl"), u(CURL + "/bin/.curl-real"),
                 LOADER, List.of(u(GLIBC + "/lib"), u(CURL + "/lib")))));
