@@ -222,7 +222,7 @@ public final class ScriptRewriter {
         argument.ifPresent(arg -> out.text(" ").quoted(arg));
         out.line(" \"$0\" \"$@\"")
                 .line("fi")
-                .line("unset _cw_reexec _cw_f _cw_p _cw_n _cw_i _cw_l")
+                .line("unset _cw_reexec _cw_f _cw_p _cw_n _cw_i _cw_l " + BundleScripts.ARGV0_FOR + " " + BundleScripts.ARGV0)
                 .line("# Absolute: the script may change directory before it uses a path.")
                 .line("case $_cw_s in /*) ;; *) _cw_s=./$_cw_s ;; esac")
                 .line("_cw_s=$(cd -P -- \"$_cw_s\" && pwd -P) || exit 127");
@@ -241,6 +241,8 @@ public final class ScriptRewriter {
         out.text("# closure-wrap: the interpreter was ").commentSafe(interpreter).line(" in the store;")
                 .line("# run the bundle's copy, found from this script's own path, on this script.");
         BundleScripts.locate(out, "$0", self, "_cw_s");
+        // A wrapper's exec -a hand-over is meant for exec shims only; do not pass it on.
+        out.line("unset " + BundleScripts.ARGV0_FOR + " " + BundleScripts.ARGV0);
         out.text("exec ").path("_cw_s", interpreter);
         argument.ifPresent(arg -> out.text(" ").quoted(arg));
         options.forEach(option -> out.text(" ").text(option));
