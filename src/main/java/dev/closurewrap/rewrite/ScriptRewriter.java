@@ -51,8 +51,13 @@ public final class ScriptRewriter {
     /** What the prelude language has to be harmless to. */
     public enum Language { SH, PERL, RUBY, PYTHON }
 
-    /** The rewritten script and what still names the old store. */
-    public record Result(byte[] content, Language language, int referencesRewritten, List<StoreReference> referencesLeft) {
+    /**
+     * The rewritten script and what still names the old store.
+     *
+     * @param language the prelude written (relocate), or the language of the interpreter if known (prefix)
+     */
+    public record Result(byte[] content, Optional<Language> language, int referencesRewritten,
+            List<StoreReference> referencesLeft) {
         public Result {
             referencesLeft = List.copyOf(referencesLeft);
         }
@@ -141,7 +146,7 @@ public final class ScriptRewriter {
             }
         }
         byte[] result = concat(out.toByteArray(), body);
-        return Optional.of(new Result(result, language, rewritten, scanner.scan(result)));
+        return Optional.of(new Result(result, Optional.of(language), rewritten, scanner.scan(result)));
     }
 
     /**
@@ -149,12 +154,19 @@ public final class ScriptRewriter {
      * when the script names no bundled store path.
      *
      * @throws UnsupportedInputException when the new {@code #!} line would pass the kernel's limit,
-     *     or {@code newStoreDir} holds bytes that would change the meaning of shell text
+     *     {@code newStoreDir} holds bytes that would change the meaning of shell text, or the file is
+     *     binary (holds a NUL byte)
      */
     public Optional<Result> prefix(ByteString file, byte[] content, ByteString newStoreDir) throws UnsupportedInputException {
         if (!ShellText.isPlain(newStoreDir) || newStoreDir.length() == 0 || newStoreDir.byteAt(0) != '/') {
             throw new UnsupportedInputException(file.toString(),
                     "prefix " + newStoreDir + " must be an absolute path of letters, digits and /._+-=,:@%~");
+        }
+        for (byte b : content) {
+            if (b == 0) {
+                throw new UnsupportedInputException(file.toString(),
+                        "binary file: a store path in it can only be replaced by one of the same length");
+            }
         }
         List<StoreReference> references = references(content);
         if (references.isEmpty()) {
@@ -166,7 +178,7 @@ public final class ScriptRewriter {
             throw new UnsupportedInputException(file.toString(), "the #! line would be " + (shebang.get().lineLength() - 1)
                     + " bytes; the kernel reads " + MAX_SHEBANG_LINE);
         }
-        Language language = shebang.flatMap(s -> language(s.interpreter())).orElse(null);
+        Optional<Language> language = shebang.flatMap(s -> language(s.interpreter()));
         return Optional.of(new Result(result, language, references.size(), scanner.scan(result)));
     }
 

@@ -70,7 +70,7 @@ class ScriptRewriterTest {
                 + "export PATH\n"
                 + "_cw_argv0_for=\"${_cw_s}/" + FILE + "/bin/.file-wrapped\" _cw_argv0=\"$0\" "
                 + "exec -a \"$0\" \"${_cw_s}/" + FILE + "/bin/.file-wrapped\"  \"$@\" \n", body(result));
-        assertEquals(ScriptRewriter.Language.SH, result.language());
+        assertEquals(Optional.of(ScriptRewriter.Language.SH), result.language());
         assertEquals(4, result.referencesRewritten());
         assertEquals(List.of(), result.referencesLeft());
     }
@@ -206,6 +206,21 @@ class ScriptRewriterTest {
             assertThrows(UnsupportedInputException.class,
                     () -> REWRITER.prefix(ByteString.utf8("file"), bytes(WRAPPER), ByteString.utf8(prefix)), prefix);
         }
+    }
+
+    @Test
+    void prefix_binaryFile_refused() {
+        byte[] elfLike = bytes("\u007fELF\0\0" + S + XZ + "/lib\0");
+        assertThrows(UnsupportedInputException.class,
+                () -> REWRITER.prefix(ByteString.utf8("libx.so"), elfLike, ByteString.utf8("/opt/app/store")));
+    }
+
+    @Test
+    void prefix_configFileNamingStorePath_rewritten() throws UnsupportedInputException {
+        String conf = "greeting-library = " + S + XZ + "/lib/liblzma.so.5\n";
+        ScriptRewriter.Result result = REWRITER.prefix(ByteString.utf8("app.conf"), bytes(conf), ByteString.utf8("/opt/s")).orElseThrow();
+        assertEquals("greeting-library = /opt/s/" + XZ + "/lib/liblzma.so.5\n", text(result));
+        assertEquals(Optional.empty(), result.language());
     }
 
     @Test
