@@ -174,24 +174,34 @@ class BundleScriptsIT {
     }
 
     @Test
-    void launcher_argv0_isTheCanonicalBundlePathOfTheRootsBinEntry() throws IOException {
-        // A program that prints argv[0], placed in the bundle as one more store path.
+    void launcherAndShim_argv0_glibcAndMuslLoaders_passTheBundlePath() throws IOException {
         Path source = temp.resolve("argv0.c");
         Files.writeString(source, "#include <stdio.h>\nint main(int c, char **v) { puts(v[0]); return 0; }\n");
-        String name = "0123456789abcdfghijklmnpqrsvwxyz-argv0";
+        String glibc = TestClosure.path("glibc").getFileName().toString();
+        String musl = TestClosure.path("musl").getFileName().toString();
+        // musl's loader is reached through its ld-musl-x86_64.so.1 symlink, as nixpkgs' PT_INTERP names it.
+        argv0Case("0123456789abcdfghijklmnpqrsvwxyz-argv0", "gcc", source,
+                new BundledLoader(ByteString.utf8(glibc + "/lib/ld-linux-x86-64.so.2"), LoaderFamily.GLIBC), glibc + "/lib");
+        argv0Case("1123456789abcdfghijklmnpqrsvwxyz-argv0-musl", "musl-gcc", source,
+                new BundledLoader(ByteString.utf8(musl + "/lib/ld-musl-x86_64.so.1"), LoaderFamily.MUSL), musl + "/lib");
+    }
+
+    /** A program that prints argv[0], placed in the bundle as one more store path, with a shim and a launcher. */
+    private static void argv0Case(String name, String compiler, Path source, BundledLoader loader, String libDir)
+            throws IOException {
+        String program = name.substring(33);
         Path dir = bundle.resolve("store").resolve(name).resolve("bin");
         Files.createDirectories(dir);
-        Path real = dir.resolve(".argv0-real");
-        TestClosure.run(List.of("gcc", "-o", real.toString(), source.toString()));
-        ByteString loader = ByteString.utf8(TestClosure.path("glibc").getFileName() + "/lib/ld-linux-x86-64.so.2");
-        List<ByteString> libraryPath = List.of(ByteString.utf8(TestClosure.path("glibc").getFileName() + "/lib"));
-        BundledLoader glibc = new BundledLoader(loader, LoaderFamily.GLIBC);
-        Path shim = dir.resolve("argv0");
-        Files.write(shim, BundleScripts.execShim(new ExecShimPlan(ByteString.utf8(name + "/bin/argv0"),
-                ByteString.utf8(name + "/bin/.argv0-real"), glibc, libraryPath)));
-        Path launcher = bundle.resolve("bin/argv0");
-        Files.write(launcher, BundleScripts.launcher(new LauncherPlan(ByteString.utf8("argv0"), ByteString.utf8(name + "/bin/argv0"),
-                ByteString.utf8(name + "/bin/.argv0-real"), Optional.of(glibc), libraryPath)));
+        Path real = dir.resolve("." + program + "-real");
+        TestClosure.run(List.of(compiler, "-o", real.toString(), source.toString()));
+        List<ByteString> libraryPath = List.of(ByteString.utf8(libDir));
+        Path shim = dir.resolve(program);
+        ByteString shimInStore = ByteString.utf8(name + "/bin/" + program);
+        ByteString realInStore = ByteString.utf8(name + "/bin/." + program + "-real");
+        Files.write(shim, BundleScripts.execShim(new ExecShimPlan(shimInStore, realInStore, loader, libraryPath)));
+        Path launcher = bundle.resolve("bin").resolve(program);
+        Files.write(launcher, BundleScripts.launcher(new LauncherPlan(ByteString.utf8(program), shimInStore, realInStore,
+                Optional.of(loader), libraryPath)));
         for (Path script : List.of(shim, launcher)) {
             Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("r-xr-xr-x"));
         }
@@ -199,8 +209,10 @@ class BundleScriptsIT {
         if (!Files.exists(linkedDir)) {
             Files.createSymbolicLink(linkedDir, bundle);
         }
-        String canonical = bundle.toRealPath().resolve("store").resolve(name).resolve("bin/argv0").toString();
-        assertEquals(canonical, firstLine(run(NO_PATH, linkedDir.resolve("bin/argv0").toString())));
+        // The launcher passes the canonical bundle path of the root's bin/ entry, even when reached
+        // through a symlinked directory.
+        String canonical = bundle.toRealPath().resolve("store").resolve(name).resolve("bin").resolve(program).toString();
+        assertEquals(canonical, firstLine(run(NO_PATH, linkedDir.resolve("bin").resolve(program).toString())));
         // A shim passes its own path as invoked: the caller's exec path, which leads to the program.
         assertEquals(shim.toString(), firstLine(run(NO_PATH, shim.toString())));
     }
