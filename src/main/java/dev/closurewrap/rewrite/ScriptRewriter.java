@@ -2,12 +2,14 @@ package dev.closurewrap.rewrite;
 
 import dev.closurewrap.io.ByteString;
 import dev.closurewrap.io.UnsupportedInputException;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -215,7 +217,7 @@ public final class ScriptRewriter {
      */
     static byte[] handArgv0ToShims(byte[] body) {
         String text = new String(body, StandardCharsets.ISO_8859_1);
-        String handed = EXEC_A.matcher(text).replaceAll(match -> java.util.regex.Matcher.quoteReplacement(
+        String handed = EXEC_A.matcher(text).replaceAll(match -> Matcher.quoteReplacement(
                 match.group(1) + BundleScripts.ARGV0_FOR + "=" + match.group(3) + " " + BundleScripts.ARGV0 + "="
                         + match.group(2) + " exec -a " + match.group(2) + " " + match.group(3)));
         return handed.getBytes(StandardCharsets.ISO_8859_1);
@@ -262,10 +264,10 @@ public final class ScriptRewriter {
     }
 
     private static void refuseUnsafePython(String file, byte[] body) throws UnsupportedInputException {
-        String text = new String(body, java.nio.charset.StandardCharsets.ISO_8859_1);
+        String text = new String(body, StandardCharsets.ISO_8859_1);
         String[] lines = text.split("\n", 3);
         if (lines.length > 0) {
-            var coding = CODING.matcher(lines[0]);
+            Matcher coding = CODING.matcher(lines[0]);
             if (coding.find() && !coding.group(1).toLowerCase().matches("utf-?8|utf_8")) {
                 throw new UnsupportedInputException(file, "coding line " + coding.group(1)
                         + " must stay on line 1 or 2, where the prelude goes");
@@ -310,7 +312,7 @@ public final class ScriptRewriter {
     }
 
     private byte[] replaceStoreDir(byte[] content, List<StoreReference> references, Replacement replacement) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(content.length + 16 * references.size());
+        ByteArrayOutputStream out = new ByteArrayOutputStream(content.length + 16 * references.size());
         int from = 0;
         for (int i = 0; i < references.size(); i++) {
             int offset = (int) references.get(i).offset();
@@ -323,7 +325,7 @@ public final class ScriptRewriter {
     }
 
     private static byte[] ascii(String text) {
-        return text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        return text.getBytes(StandardCharsets.US_ASCII);
     }
 
     private static byte[] concat(byte[] a, byte[] b) {

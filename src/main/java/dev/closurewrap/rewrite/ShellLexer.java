@@ -1,5 +1,6 @@
 package dev.closurewrap.rewrite;
 
+import java.io.ByteArrayOutputStream;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -51,7 +52,6 @@ final class ShellLexer {
         int next = 0; // next offset to classify
         int i = 0;
         boolean inComment = false;
-        int hereDocEnd = -1; // end of the here-document body being skipped
         while (i < script.length) {
             while (next < offsets.length && offsets[next] < i) {
                 result[next++] = Context.UNSAFE; // skipped over: right after a backslash
@@ -155,7 +155,7 @@ final class ShellLexer {
                         pendingHereDocs.add(doc);
                         i = end[0];
                     } else if (b == '\n' && !pendingHereDocs.isEmpty()) {
-                        hereDocEnd = skipHereDocs(script, i + 1, pendingHereDocs);
+                        int hereDocEnd = skipHereDocs(script, i + 1, pendingHereDocs);
                         pendingHereDocs.clear();
                         if (hereDocEnd < 0) {
                             return unsafeFrom(result, next);
@@ -221,7 +221,7 @@ final class ShellLexer {
         while (i < script.length && (script[i] == ' ' || script[i] == '\t')) {
             i++;
         }
-        java.io.ByteArrayOutputStream word = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream word = new ByteArrayOutputStream();
         while (i < script.length) {
             byte b = script[i];
             if (b == '\'' || b == '"') {

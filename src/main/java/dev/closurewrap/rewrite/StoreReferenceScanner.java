@@ -4,6 +4,7 @@ import dev.closurewrap.io.ByteString;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -45,7 +46,7 @@ public final class StoreReferenceScanner {
             throw new IllegalArgumentException("store dir must be non-empty, without trailing slash: " + storeDir);
         }
         this.prefix = storeDir.concat(ByteString.utf8("/")).toByteArray();
-        java.util.Arrays.fill(shift, prefix.length);
+        Arrays.fill(shift, prefix.length);
         for (int i = 0; i < prefix.length - 1; i++) {
             shift[prefix[i] & 0xff] = prefix.length - 1 - i;
         }
