@@ -123,7 +123,11 @@ public final class BundleScripts {
         sh.line("_cw_p=" + start);
         sh.line("_cw_n=0");
         sh.line("while :; do");
-        sh.line("  case $_cw_p in */*) " + var + "=${_cw_p%/*} ;; *) " + var + "=. ;; esac");
+        sh.line("  case $_cw_p in */*) _cw_d=${_cw_p%/*} ;; *) _cw_d=. ;; esac");
+        sh.line("  # Reached by its own path: no walk, and no failed lookup.");
+        sh.text("  " + var + "=$_cw_d" + ups(self) + "\n");
+        sh.text("  if [ ").path(var, self).line(" -ef \"$_cw_p\" ]; then break; fi");
+        sh.line("  " + var + "=$_cw_d");
         sh.line("  _cw_i=0");
         sh.line("  while [ \"$_cw_i\" -lt " + MAX_DEPTH + " ]; do");
         sh.text("    if [ ").path(var, self).line(" -ef \"$_cw_p\" ]; then break 2; fi");
@@ -140,6 +144,17 @@ public final class BundleScripts {
         sh.line("    exit 127");
         sh.line("  fi");
         sh.line("done");
+    }
+
+    /** {@code /..} once per directory {@code self} has above its file name: the way up from its directory. */
+    private static String ups(ByteString self) {
+        StringBuilder ups = new StringBuilder();
+        for (int i = 0; i < self.length(); i++) {
+            if (self.byteAt(i) == '/') {
+                ups.append("/..");
+            }
+        }
+        return ups.toString();
     }
 
     /** For a message inside double quotes: {@code $ ` " \} escaped. */

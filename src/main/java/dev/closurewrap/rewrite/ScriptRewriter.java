@@ -236,7 +236,7 @@ public final class ScriptRewriter {
         argument.ifPresent(arg -> out.text(" ").quoted(arg));
         out.line(" \"$0\" \"$@\"")
                 .line("fi")
-                .line("unset _cw_reexec _cw_f _cw_p _cw_n _cw_i _cw_l " + BundleScripts.ARGV0_FOR + " " + BundleScripts.ARGV0)
+                .line("unset _cw_reexec _cw_f _cw_p _cw_d _cw_n _cw_i _cw_l " + BundleScripts.ARGV0_FOR + " " + BundleScripts.ARGV0)
                 .line("# Absolute: the script may change directory before it uses a path.")
                 .line("case $_cw_s in /*) ;; *) _cw_s=./$_cw_s ;; esac")
                 .line("_cw_s=$(cd -P -- \"$_cw_s\" && pwd -P) || exit 127");
