@@ -33,6 +33,8 @@ public final class ConfigLoader {
     /** Where the shipped defaults sit on the class path. */
     public static final String DEFAULTS_RESOURCE = "/dev/closurewrap/config/closure-wrap.conf";
     static final String FORMAT = "closure-wrap config";
+    /** How an {@code --option KEY VALUE} pair is named in an error: {@code --option zstd-level}. */
+    public static final String OPTION_LAYER = "--option ";
     /** Configuration is a few lines; anything this large is not a configuration file. */
     static final long MAX_FILE_BYTES = 1 << 20;
 
@@ -101,7 +103,8 @@ public final class ConfigLoader {
      * Every layer.
      *
      * @param explicitFile {@code --config FILE}: must exist
-     * @param options {@code --option KEY VALUE} pairs, in command-line order
+     * @param options {@code --option KEY VALUE} pairs, in command-line order; an error in one is
+     *     a {@link BadInputException} whose file is {@link #OPTION_LAYER} and the key
      */
     public WrapConfig load(Optional<Path> explicitFile, List<Map.Entry<String, String>> options) throws IOException {
         Map<String, List<String>> values = new LinkedHashMap<>();
@@ -117,10 +120,13 @@ public final class ConfigLoader {
         if (explicitFile.isPresent()) {
             applyText(values, read(explicitFile.get()), explicitFile.get().toString(), true);
         }
-        int index = 0;
         for (Map.Entry<String, String> option : options) {
-            index++;
-            applyLine(values, option.getKey() + " = " + option.getValue(), "--option", index, true);
+            String key = option.getKey().strip();
+            if (key.isEmpty() || key.contains("=") || key.contains("#") || option.getValue().contains("#")) {
+                throw new BadInputException(FORMAT, OPTION_LAYER + key, BadInputException.NO_OFFSET,
+                        "a key has no '=' and neither has a '#'");
+            }
+            applyLine(values, key + " = " + option.getValue(), OPTION_LAYER + key, 0, true);
         }
         return build(values);
     }
@@ -246,7 +252,7 @@ public final class ConfigLoader {
     }
 
     private static BadInputException bad(String file, int line, String problem) {
-        return new BadInputException(FORMAT, file + ":" + line, BadInputException.NO_OFFSET, problem);
+        return new BadInputException(FORMAT, line > 0 ? file + ":" + line : file, BadInputException.NO_OFFSET, problem);
     }
 
     private void buildOrInternalError(Map<String, List<String>> values) throws IOException {
