@@ -9,7 +9,7 @@ import java.util.function.LongSupplier;
 /**
  * A one-line progress bar redrawn in place with {@code \r}, at most ten times a second, on a
  * terminal of a known width:
- * <pre>rewrite [=========>          ] 1,234/5,000 files  512.0 MiB/2.0 GiB  48.3 MiB/s  ETA 0:31</pre>
+ * <pre>rewrite [=====>      ] 1,234/5,000 files   512.0 MiB/2.0 GiB    48.3 MiB/s  ETA  0:31</pre>
  * A finished phase leaves one line behind ({@code rewrite: 5,000 files, 2.0 GiB in 41.2s}). With
  * {@code --verbose} each file's line is printed above the bar.
  */
@@ -17,6 +17,11 @@ final class TerminalProgress extends ProgressReporter {
     /** 10 redraws a second at most: faster is flicker, and costs the workers the lock. */
     static final long REDRAW_NANOS = 100_000_000L;
     private static final int MIN_BAR = 10;
+    private static final int MAX_BAR = 40;
+    /** The longest phase label, {@code rewrite}: bars of successive phases line up. */
+    private static final int LABEL_WIDTH = 7;
+    /** {@code 1023.9 MiB}, the longest a byte count gets. */
+    private static final int BYTES_WIDTH = 10;
 
     private final int width;
     private final boolean verbose;
@@ -108,26 +113,37 @@ final class TerminalProgress extends ProgressReporter {
         shown = line.length();
     }
 
-    /** The bar line for {@code s}, at most {@code columns} wide: figures first, the bar takes the room left. */
+    /**
+     * The bar line for {@code s}, at most {@code columns} wide. Every figure has a fixed width for the
+     * phase, so the bar neither jumps nor changes length as the figures grow; it takes the room the
+     * figures leave, at most {@link #MAX_BAR} cells, and is left out below {@link #MIN_BAR}.
+     */
     static String barLine(ProgressSnapshot s, int columns) {
-        String label = s.phase().map(Phase::label).orElse("");
+        String label = pad(s.phase().map(Phase::label).orElse(""), LABEL_WIDTH, false);
         List<String> figures = new ArrayList<>();
-        figures.add(ProgressFormat.count(s.filesDone())
-                + (s.expectedFiles() >= 0 ? "/" + ProgressFormat.count(s.expectedFiles()) : "") + " files");
-        figures.add(ProgressFormat.bytes(s.bytesDone())
+        String expectedFiles = s.expectedFiles() >= 0 ? ProgressFormat.count(s.expectedFiles()) : "";
+        figures.add(pad(ProgressFormat.count(s.filesDone()), expectedFiles.length(), true)
+                + (s.expectedFiles() >= 0 ? "/" + expectedFiles : "") + " files");
+        figures.add(pad(ProgressFormat.bytes(s.bytesDone()), BYTES_WIDTH, true)
                 + (s.expectedBytes() >= 0 ? "/" + ProgressFormat.bytes(s.expectedBytes()) : ""));
-        figures.add(ProgressFormat.rate(s.bytesPerSecond()));
-        figures.add("ETA " + s.eta().map(ProgressFormat::duration).orElse("--:--"));
-        if (s.failed() > 0) {
-            figures.add(ProgressFormat.count(s.failed()) + " failed");
-        }
+        figures.add(pad(ProgressFormat.rate(s.bytesPerSecond()), BYTES_WIDTH + 2, true));
+        figures.add("ETA " + pad(s.eta().map(ProgressFormat::duration).orElse("--:--"), 5, true));
         String text = String.join("  ", figures);
-        int barWidth = columns - label.length() - text.length() - 4; // " [" + "] "
-        if (s.fraction().isPresent() && barWidth >= MIN_BAR) {
-            return label + " " + bar(s.fraction().get(), barWidth) + " " + text;
-        }
-        String line = label + " " + text;
+        String failed = s.failed() > 0 ? "  " + ProgressFormat.count(s.failed()) + " failed" : "";
+        // Room for the failures too: the bar shrinks once, when the first one comes.
+        int barWidth = Math.min(MAX_BAR, columns - label.length() - text.length() - failed.length() - 4);
+        String line = s.fraction().isPresent() && barWidth >= MIN_BAR
+                ? label + " " + bar(s.fraction().get(), barWidth) + " " + text + failed
+                : label + " " + text + failed;
         return line.length() > columns ? line.substring(0, columns) : line;
+    }
+
+    private static String pad(String text, int width, boolean left) {
+        if (text.length() >= width) {
+            return text;
+        }
+        String spaces = " ".repeat(width - text.length());
+        return left ? spaces + text : text + spaces;
     }
 
     /** {@code [=====>    ]} with {@code inner} cells between the brackets. */

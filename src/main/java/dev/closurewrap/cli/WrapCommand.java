@@ -115,9 +115,12 @@ final class WrapCommand implements Callable<Integer> {
         if (roots == null || roots.isEmpty()) {
             throw new ParameterException(spec.commandLine(), "Missing ROOT");
         }
+        // Settings are read (and a bad file reported) before anything else happens.
         WrapConfig settings = effectiveConfig();
-        Optional<Path> stateDir = stateDir(settings);
-        assert stateDir != null;
+        stateDir(settings);
+        // The job goes here: run it with `settings`, `stateDir(settings)`, `dryRun` and
+        // `openReporter(settings)` as its ProgressListener; then `reporter.finish(!reporting.json)`, and with
+        // --json print JsonSummary.toJson(summary) (plus roots, mode, output) on standard output.
         throw new NotYetImplementedException("the wrap job");
     }
 
@@ -146,6 +149,19 @@ final class WrapCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "-j/--jobs: " + e.getMessage());
         }
         return settings;
+    }
+
+    /**
+     * The progress display for this process: a bar when standard error is a terminal, log lines
+     * otherwise, nothing with {@code --quiet}; already ticking. Close it (or {@code finish} it) at the end.
+     */
+    ProgressReporter openReporter(WrapConfig settings) {
+        java.util.Map<String, String> env = System.getenv();
+        ProgressReporter reporter = reporting.reporter(spec.commandLine().getErr(), System::nanoTime,
+                ReportingOptions.isInteractive(System.console() != null, env), ReportingOptions.terminalWidth(env),
+                settings.progressLogInterval());
+        reporter.startTicking(ReportingOptions.tickPeriod(reporter));
+        return reporter;
     }
 
     /** {@code --state}, else the state-dir rule applied to {@code -o}; empty when neither is given (no checkpoints). */
