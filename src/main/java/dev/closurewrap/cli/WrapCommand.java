@@ -1,7 +1,20 @@
 package dev.closurewrap.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.closurewrap.bundle.ConfigLoader;
+import dev.closurewrap.bundle.ProgressSummary;
 import dev.closurewrap.bundle.WrapConfig;
+import dev.closurewrap.bundle.WrapJob;
+import dev.closurewrap.bundle.WrapRequest;
+import dev.closurewrap.bundle.WrapResult;
+import dev.closurewrap.plan.Action;
+import dev.closurewrap.plan.FilePlan;
+import dev.closurewrap.plan.JobPlan;
+import dev.closurewrap.plan.PlanJson;
+import java.io.PrintWriter;
 import dev.closurewrap.io.BadInputException;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -115,13 +128,68 @@ final class WrapCommand implements Callable<Integer> {
         if (roots == null || roots.isEmpty()) {
             throw new ParameterException(spec.commandLine(), "Missing ROOT");
         }
+        if (prefix != null && !mode.absolute) {
+            throw new ParameterException(spec.commandLine(), "--prefix is for --absolute");
+        }
+        if (prefix != null && !prefix.isAbsolute()) {
+            throw new ParameterException(spec.commandLine(), "--prefix must be an absolute path, got " + prefix);
+        }
+        if (output == null && !dryRun) {
+            throw new ParameterException(spec.commandLine(), "Missing -o OUT (or give --dry-run)");
+        }
         // Settings are read (and a bad file reported) before anything else happens.
         WrapConfig settings = effectiveConfig();
-        stateDir(settings);
-        // The job goes here: run it with `settings`, `stateDir(settings)`, `dryRun` and
-        // `openReporter(settings)` as its ProgressListener; then `reporter.finish(!reporting.json)`, and with
-        // --json print JsonSummary.toJson(summary) (plus roots, mode, output) on standard output.
-        throw new NotYetImplementedException("the wrap job");
+        Optional<Path> state = dryRun ? Optional.empty() : stateDir(settings);
+        WrapRequest request = new WrapRequest(roots, mode.relative ? dev.closurewrap.plan.Mode.RELATIVE : dev.closurewrap.plan.Mode.ABSOLUTE,
+                Optional.ofNullable(prefix).map(p -> p.toAbsolutePath().normalize()), Optional.ofNullable(output), state,
+                dryRun, settings, Version.current());
+        WrapResult result;
+        ProgressSummary summary;
+        try (ProgressReporter reporter = openReporter(settings)) {
+            try {
+                result = new WrapJob(request, reporter).run();
+            } finally {
+                summary = reporter.finish(!reporting.json && !dryRun);
+            }
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (dryRun) {
+            printPlan(out, result.plan());
+            return result.plan().problems().isEmpty() ? ExitCodes.OK : ExitCodes.SOME_FILES_FAILED;
+        }
+        if (reporting.json) {
+            ObjectNode json = JsonSummary.toJson(summary);
+            ArrayNode rootsNode = json.putArray("roots");
+            roots.forEach(rootsNode::add);
+            json.put("mode", request.mode().label());
+            json.put("output", output);
+            state.ifPresent(s -> json.put("state", s.toString()));
+            json.put("upToDate", result.upToDate());
+            json.put("reused", result.reused());
+            JsonSummary.print(out, json);
+        }
+        return result.failed().isEmpty() ? ExitCodes.OK : ExitCodes.SOME_FILES_FAILED;
+    }
+
+    /** {@code --dry-run}: every plan, as JSON with {@code --json}, else one line per entry that changes. */
+    private void printPlan(PrintWriter out, JobPlan plan) throws IOException {
+        if (reporting.json) {
+            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValueAsString(PlanJson.toJson(plan)));
+            out.flush();
+            return;
+        }
+        for (FilePlan f : plan.files()) {
+            Action a = f.action();
+            if (a instanceof Action.Directory || a instanceof Action.Copy) {
+                continue;
+            }
+            out.println(a.kind() + " " + f.target() + ": " + PlanJson.compact(PlanJson.toJson(a)));
+        }
+        long copies = plan.files().stream().filter(f -> f.action() instanceof Action.Copy).count();
+        out.println(copies + " files copied unchanged; " + plan.editedCount() + " edited");
+        plan.problems().forEach((target, why) -> out.println("not rewritten " + target + ": " + why));
+        out.flush();
     }
 
     /**

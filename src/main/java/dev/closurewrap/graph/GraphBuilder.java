@@ -44,8 +44,13 @@ public final class GraphBuilder {
     }
 
     public DependencyGraph build(Closure closure) throws IOException {
+        return build(closure, new Scanner(threads).scan(closure.paths()));
+    }
+
+    /** The graph of {@code closure} whose files the caller has already scanned ({@link Scanner#scan} of its paths). */
+    public DependencyGraph build(Closure closure, List<ScannedFile> scanned) throws IOException {
         Scanner scanner = new Scanner(threads);
-        List<ScannedFile> files = new ArrayList<>(scanner.scan(closure.paths()));
+        List<ScannedFile> files = new ArrayList<>(scanned);
         HostFileSystem fs = new HostFileSystem();
         Map<String, ScannedFile.ElfObject> objects = new TreeMap<>();
         addObjects(files, objects, fs);

@@ -1,0 +1,480 @@
+package dev.closurewrap.bundle;
+
+import dev.closurewrap.checkpoint.CheckpointStore;
+import dev.closurewrap.checkpoint.FileRecord;
+import dev.closurewrap.checkpoint.FileState;
+import dev.closurewrap.checkpoint.JobRecord;
+import dev.closurewrap.checkpoint.ReusableResult;
+import dev.closurewrap.checkpoint.Sha256;
+import dev.closurewrap.graph.DependencyGraph;
+import dev.closurewrap.graph.GraphBuilder;
+import dev.closurewrap.graph.ScannedFile;
+import dev.closurewrap.graph.Scanner;
+import dev.closurewrap.io.AtomicFiles;
+import dev.closurewrap.io.BadInputException;
+import dev.closurewrap.io.ByteString;
+import dev.closurewrap.io.UnsupportedInputException;
+import dev.closurewrap.plan.Action;
+import dev.closurewrap.plan.FilePlan;
+import dev.closurewrap.plan.JobPlan;
+import dev.closurewrap.plan.Mode;
+import dev.closurewrap.plan.Planner;
+import dev.closurewrap.rewrite.PlanRewriter;
+import dev.closurewrap.rewrite.StoreReference;
+import dev.closurewrap.rewrite.StoreReferenceScanner;
+import dev.closurewrap.store.Closure;
+import dev.closurewrap.store.StoreDirSource;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+/**
+ * The wrap job: source → scan → graph → plan → rewrite (parallel) → sink, checkpointed.
+ *
+ * <p>Each regular output file is a pure function of its input bytes and its plan. With a state
+ * directory, the job records per file the input hash, the plan hash, the output hash and the state
+ * ({@link CheckpointStore}); rewritten files are staged in {@code STATE/staged/<output sha256>}
+ * (durable before their record says DONE), so a resumed job skips every finished file, a tarball is
+ * finished from staged files without redoing an edit, and the same input with the same plan in a
+ * later job is not rewritten again. A job that already finished, with its output still there,
+ * writes nothing.
+ */
+public final class WrapJob {
+    /** The manifest's name at the top of the output. */
+    public static final String MANIFEST = "closure-wrap.json";
+    private static final Sha256 NO_INPUT = Sha256.hash(new byte[0]);
+    /** Per file, the manifest lists this many remaining references (and the count of all). */
+    private static final int REFERENCES_LISTED = 8;
+
+    private final WrapRequest request;
+    private final ProgressListener progress;
+
+    public WrapJob(WrapRequest request, ProgressListener progress) {
+        this.request = request;
+        this.progress = progress;
+    }
+
+    /** Runs the job. Files that cannot be rewritten are copied unchanged and listed in the result. */
+    public WrapResult run() throws IOException {
+        int threads = request.settings().jobs();
+        progress.phaseStarted(ProgressListener.Phase.SCAN, ProgressListener.UNKNOWN, ProgressListener.UNKNOWN);
+        Closure closure = source().closure();
+        List<ScannedFile> files = new Scanner(threads).scan(closure.paths());
+        progress.phaseFinished(ProgressListener.Phase.SCAN);
+
+        progress.phaseStarted(ProgressListener.Phase.GRAPH, ProgressListener.UNKNOWN, ProgressListener.UNKNOWN);
+        DependencyGraph graph = new GraphBuilder(threads).build(closure, files);
+        progress.phaseFinished(ProgressListener.Phase.GRAPH);
+
+        progress.phaseStarted(ProgressListener.Phase.PLAN, ProgressListener.UNKNOWN, ProgressListener.UNKNOWN);
+        WrapConfig settings = request.settings();
+        JobPlan plan = Planner.plan(closure, files, graph, new Planner.Options(request.mode(), request.prefix(),
+                settings::excluded, Planner.hostMachine()));
+        plan.notes().forEach(progress::warning);
+        progress.phaseFinished(ProgressListener.Phase.PLAN);
+        if (request.dryRun()) {
+            return new WrapResult(plan, List.of(), 0, false, Optional.empty());
+        }
+        if (request.stateDir().isEmpty()) {
+            Path temp = Files.createTempDirectory("closure-wrap-staging");
+            try {
+                return new Execution(plan, Optional.empty(), temp).run();
+            } finally {
+                deleteTree(temp);
+            }
+        }
+        Path state = request.stateDir().get();
+        try (CheckpointStore store = CheckpointStore.open(state, jobRecord(), CheckpointStore.OnOtherJob.RESTART,
+                settings.checkpointSyncPolicy())) {
+            Path staged = state.resolve("staged");
+            Files.createDirectories(staged);
+            return new Execution(plan, Optional.of(store), staged).run();
+        }
+    }
+
+    /** Roots in one store; archives and host programs are not wrap sources yet. */
+    private StoreDirSource source() throws IOException {
+        List<Path> roots = new ArrayList<>();
+        Path storeDir = null;
+        for (String root : request.roots()) {
+            Path path = Path.of(root);
+            String name = path.getFileName() == null ? "" : path.getFileName().toString().toLowerCase(Locale.ROOT);
+            if (name.matches(".*\\.nar(\\.(xz|zst|bz2|gz))?") || Files.isRegularFile(path.resolve("nix-cache-info"))) {
+                throw new UnsupportedInputException(root, "NAR files, export streams and binary caches are not yet a wrap source");
+            }
+            Optional<Path> storePath = StoreDirSource.storePathOf(path);
+            if (storePath.isEmpty()) {
+                throw new UnsupportedInputException(root, "not in a store: host programs cannot be wrapped yet");
+            }
+            Path dir = storePath.get().getParent();
+            if (storeDir != null && !storeDir.equals(dir)) {
+                throw new UnsupportedInputException(root, "roots in two stores: " + storeDir + " and " + dir);
+            }
+            storeDir = dir;
+            roots.add(storePath.get());
+        }
+        return new StoreDirSource(storeDir, roots, StoreDirSource.References.AUTO);
+    }
+
+    private JobRecord jobRecord() {
+        String options = "prefix=" + request.prefix().map(Path::toString).orElse("") + "\n"
+                + "exclude=" + String.join(" ", request.settings().exclude().patterns()) + "\n";
+        return new JobRecord(request.roots(), request.mode().label(), request.output().orElseThrow(),
+                Sha256.hash(options.getBytes(StandardCharsets.UTF_8)), request.toolVersion(), System.currentTimeMillis());
+    }
+
+    /** What the manifest says about one output file. */
+    record Outcome(FilePlan plan, String state, Optional<Sha256> output, Optional<String> reason,
+                   long referenceCount, List<StoreReference> references) {}
+
+    /** One run of the rewrite and write phases. */
+    private final class Execution {
+        private final JobPlan plan;
+        private final Optional<CheckpointStore> store;
+        private final Path staged;
+        private final OutputForm form;
+        private final StoreReferenceScanner scanner;
+        private final Map<ByteString, Outcome> outcomes = new ConcurrentHashMap<>();
+        private final List<ProgressSummary.Failure> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        private final AtomicLong reused = new AtomicLong();
+
+        Execution(JobPlan plan, Optional<CheckpointStore> store, Path staged) {
+            this.plan = plan;
+            this.store = store;
+            this.staged = staged;
+            this.form = Sinks.formOf(request.output().orElseThrow());
+            this.scanner = new StoreReferenceScanner(ByteString.utf8(plan.storeDir().toString()));
+        }
+
+        WrapResult run() throws IOException {
+            List<FilePlan> regular = plan.files().stream().filter(FilePlan::isFile).toList();
+            long bytes = regular.stream().mapToLong(FilePlan::size).sum();
+            if (upToDate(regular)) {
+                progress.phaseStarted(ProgressListener.Phase.REWRITE, regular.size(), bytes);
+                regular.forEach(f -> progress.fileDone(f.target().toString(), f.size(), ProgressListener.Outcome.RESUMED));
+                progress.phaseFinished(ProgressListener.Phase.REWRITE);
+                return new WrapResult(plan, List.of(), 0, true, Optional.empty());
+            }
+            if (form instanceof OutputForm.Directory dir) {
+                removeTempFiles(dir.path());
+            }
+            Sinks.Options options = request.settings().sinkOptions(form);
+            try (OutputSink sink = Sinks.open(form, options)) {
+                progress.phaseStarted(ProgressListener.Phase.REWRITE, regular.size(), bytes);
+                sink.directory(EntryPath.of(ByteString.utf8("store")));
+                for (FilePlan f : plan.files()) {
+                    if (f.action() instanceof Action.Directory) {
+                        sink.directory(EntryPath.of(f.target()));
+                    }
+                }
+                if (plan.files().stream().anyMatch(f -> f.action() instanceof Action.Launcher)) {
+                    sink.directory(EntryPath.of(ByteString.utf8("bin")));
+                }
+                parallel(sink);
+                progress.phaseFinished(ProgressListener.Phase.REWRITE);
+
+                progress.phaseStarted(ProgressListener.Phase.WRITE, 1, ProgressListener.UNKNOWN);
+                byte[] manifest = Manifest.toJson(request, plan, outcomes);
+                Path manifestFile = stage(manifest);
+                sink.file(EntryPath.of(ByteString.utf8(MANIFEST)), false, manifestFile);
+                SinkSummary summary = sink.finish();
+                if (store.isPresent()) {
+                    store.get().markFinished();
+                }
+                progress.phaseFinished(ProgressListener.Phase.WRITE);
+                return new WrapResult(plan, failures, reused.get(), false, Optional.of(summary));
+            }
+        }
+
+        /** The job finished before, its output is still there, and every file's input and plan are the same. */
+        private boolean upToDate(List<FilePlan> regular) throws IOException {
+            if (store.isEmpty() || !store.get().status(0).finished() || !Files.exists(outputPath())) {
+                return false;
+            }
+            for (FilePlan f : regular) {
+                Optional<FileRecord> record = store.get().get(f.target());
+                if (record.isEmpty() || !record.get().isFinishedFor(inputHash(f), planHash(f))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private Path outputPath() {
+            if (form instanceof OutputForm.Directory d) {
+                return d.path();
+            } else if (form instanceof OutputForm.Tarball t) {
+                return t.path();
+            } else if (form instanceof OutputForm.Nar n) {
+                return n.path();
+            }
+            return ((OutputForm.BinaryCache) form).directory();
+        }
+
+        private void parallel(OutputSink sink) throws IOException {
+            ExecutorService pool = Executors.newFixedThreadPool(request.settings().jobs(), r -> {
+                Thread t = new Thread(r, "closure-wrap-rewrite");
+                t.setDaemon(true);
+                return t;
+            });
+            try {
+                List<Future<?>> futures = new ArrayList<>();
+                for (FilePlan f : plan.files()) {
+                    if (f.action() instanceof Action.Directory) {
+                        continue;
+                    }
+                    futures.add(pool.submit(() -> {
+                        one(sink, f);
+                        return null;
+                    }));
+                }
+                for (Future<?> future : futures) {
+                    try {
+                        future.get();
+                    } catch (ExecutionException e) {
+                        futures.forEach(x -> x.cancel(true));
+                        if (e.getCause() instanceof IOException io) {
+                            throw io;
+                        }
+                        if (e.getCause() instanceof RuntimeException re) {
+                            throw re;
+                        }
+                        throw new IOException(e.getCause());
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while rewriting", e);
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+
+        /** One entry: symlink, or a regular file from its checkpoint, the result index, or a fresh rewrite. */
+        private void one(OutputSink sink, FilePlan f) throws IOException {
+            EntryPath entry = EntryPath.of(f.target());
+            if (f.action() instanceof Action.Symlink link) {
+                sink.symlink(entry, link.target());
+                Optional<ByteString> stillInStore = storeReference(link.target());
+                outcomes.put(f.target(), new Outcome(f, "symlink", Optional.empty(), Optional.empty(),
+                        stillInStore.isPresent() ? 1 : 0,
+                        stillInStore.map(p -> List.of(new StoreReference(0, p))).orElse(List.of())));
+                return;
+            }
+            Sha256 input = inputHash(f);
+            Sha256 planHash = planHash(f);
+            String problem = plan.problems().get(f.target());
+            if (store.isPresent()) {
+                Optional<FileRecord> record = store.get().get(f.target());
+                if (record.isPresent() && record.get().isFinishedFor(input, planHash) && resume(sink, f, record.get())) {
+                    return;
+                }
+            }
+            if (f.action() instanceof Action.Copy copy) {
+                Path source = f.source().orElseThrow();
+                sink.file(entry, f.executable(), source);
+                if (problem != null) {
+                    failed(f, input, planHash, problem, source);
+                    return;
+                }
+                if (store.isPresent()) {
+                    store.get().markCopiedUnchanged(f.target(), input, planHash);
+                }
+                boolean excluded = copy.reason().equals(Planner.EXCLUDED);
+                finish(f, "unchanged", input, Optional.empty(), source,
+                        excluded ? ProgressListener.Outcome.EXCLUDED : ProgressListener.Outcome.UNCHANGED);
+                return;
+            }
+            Optional<Path> result = reusable(input, planHash);
+            if (result.isPresent()) {
+                reused.incrementAndGet();
+            } else {
+                try {
+                    result = Optional.of(rewrite(f));
+                } catch (UnsupportedInputException | BadInputException e) {
+                    copyFailed(sink, f, input, planHash, e.getMessage());
+                    return;
+                } catch (IOException e) {
+                    copyFailed(sink, f, input, planHash, f.target() + ": " + e.getMessage());
+                    return;
+                }
+            }
+            Path output = result.get();
+            Sha256 outputHash = Sha256.fromHex(output.getFileName().toString());
+            sink.file(entry, f.executable(), output);
+            if (store.isPresent()) {
+                store.get().markDone(f.target(), input, planHash, outputHash);
+            }
+            finish(f, "rewritten", input, Optional.of(outputHash), output, ProgressListener.Outcome.REWRITTEN);
+        }
+
+        /** A file finished by an earlier run: archive sinks get it again, a directory already has it. */
+        private boolean resume(OutputSink sink, FilePlan f, FileRecord record) throws IOException {
+            Path content;
+            String state;
+            Optional<Sha256> output = Optional.empty();
+            if (record.state() instanceof FileState.Done done) {
+                content = staged.resolve(done.outputHash().hex());
+                state = "rewritten";
+                output = Optional.of(done.outputHash());
+            } else {
+                content = f.source().orElseThrow();
+                state = "unchanged";
+            }
+            if (form instanceof OutputForm.Directory dir) {
+                Path written = EntryPath.of(f.target()).under(dir.path());
+                if (!Files.isRegularFile(written, LinkOption.NOFOLLOW_LINKS)) {
+                    return false;
+                }
+                content = written;
+            } else {
+                if (!Files.isRegularFile(content)) {
+                    return false; // the staged file is gone: do it again
+                }
+                sink.file(EntryPath.of(f.target()), f.executable(), content);
+            }
+            finish(f, state, record.inputHash(), output, content, ProgressListener.Outcome.RESUMED);
+            return true;
+        }
+
+        private Optional<Path> reusable(Sha256 input, Sha256 planHash) throws IOException {
+            if (store.isEmpty()) {
+                return Optional.empty();
+            }
+            Optional<ReusableResult> result = store.get().reusableResult(input, planHash);
+            if (result.isEmpty()) {
+                return Optional.empty();
+            }
+            Path file = staged.resolve(result.get().outputHash().hex());
+            // A staged file is only ever renamed into place whole, but it may have been deleted or damaged.
+            if (Files.isRegularFile(file) && Sha256.hash(file).equals(result.get().outputHash())) {
+                return Optional.of(file);
+            }
+            return Optional.empty();
+        }
+
+        /** Applies the plan into the staging directory; the staged file is named by its SHA-256, durable. */
+        private Path rewrite(FilePlan f) throws IOException {
+            Path temp = Files.createTempFile(staged, ".rewrite-", ".tmp");
+            try {
+                PlanRewriter.write(f, temp);
+                Sha256 hash = Sha256.hash(temp);
+                Path target = staged.resolve(hash.hex());
+                if (Files.isRegularFile(target)) {
+                    Files.delete(temp);
+                } else {
+                    AtomicFiles.commit(temp, target, true);
+                }
+                return target;
+            } finally {
+                Files.deleteIfExists(temp);
+            }
+        }
+
+        private Path stage(byte[] content) throws IOException {
+            Path target = staged.resolve(Sha256.hash(content).hex());
+            if (!Files.isRegularFile(target)) {
+                AtomicFiles.write(target, true, out -> out.write(content));
+            }
+            return target;
+        }
+
+        private void copyFailed(OutputSink sink, FilePlan f, Sha256 input, Sha256 planHash, String reason) throws IOException {
+            Path source = f.source().orElseThrow(() -> new IOException(f.target() + ": generating it failed: " + reason));
+            sink.file(EntryPath.of(f.target()), f.executable(), source);
+            failed(f, input, planHash, reason, source);
+        }
+
+        private void failed(FilePlan f, Sha256 input, Sha256 planHash, String reason, Path content) throws IOException {
+            if (store.isPresent()) {
+                store.get().markFailed(f.target(), input, planHash, reason);
+            }
+            References refs = references(content);
+            outcomes.put(f.target(), new Outcome(f, "failed", Optional.of(input), Optional.of(reason), refs.count, refs.listed));
+            failures.add(new ProgressSummary.Failure(f.target().toString(), reason));
+            progress.fileFailed(f.target().toString(), f.size(), reason);
+        }
+
+        private void finish(FilePlan f, String state, Sha256 input, Optional<Sha256> output, Path content,
+                            ProgressListener.Outcome outcome) throws IOException {
+            References refs = references(content);
+            outcomes.put(f.target(), new Outcome(f, state, Optional.of(output.orElse(input)), Optional.empty(),
+                    refs.count, refs.listed));
+            progress.fileDone(f.target().toString(), f.size(), outcome);
+        }
+
+        private record References(long count, List<StoreReference> listed) {}
+
+        private References references(Path content) throws IOException {
+            long[] count = {0};
+            List<StoreReference> listed = new ArrayList<>();
+            try (InputStream in = Files.newInputStream(content)) {
+                scanner.scan(in, r -> {
+                    count[0]++;
+                    if (listed.size() < REFERENCES_LISTED) {
+                        listed.add(r);
+                    }
+                });
+            }
+            return new References(count[0], listed);
+        }
+
+        private Optional<ByteString> storeReference(ByteString linkTarget) {
+            List<StoreReference> found = scanner.scan(linkTarget.toByteArray());
+            return found.isEmpty() || found.get(0).offset() != 0 ? Optional.empty() : Optional.of(found.get(0).path());
+        }
+
+        private Sha256 inputHash(FilePlan f) {
+            return f.inputSha256().map(Sha256::fromHex).orElse(NO_INPUT);
+        }
+
+        private Sha256 planHash(FilePlan f) {
+            return Sha256.fromHex(f.planSha256());
+        }
+    }
+
+    /**
+     * Temp files a killed run left in a directory output ({@code .NAME.tmp-RANDOM}, see
+     * {@link AtomicFiles#tempSibling}): the resumed run's tree must be exactly an uninterrupted run's.
+     */
+    private static void removeTempFiles(Path root) throws IOException {
+        if (!Files.isDirectory(root)) {
+            return;
+        }
+        List<Path> leftovers;
+        try (Stream<Path> walk = Files.walk(root)) {
+            leftovers = walk.filter(p -> p.getFileName().toString().matches("\\..*\\.tmp-[0-9a-z]+")).toList();
+        }
+        for (Path p : leftovers) {
+            Files.deleteIfExists(p);
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        List<Path> all;
+        try (Stream<Path> walk = Files.walk(root)) {
+            all = walk.sorted(java.util.Comparator.reverseOrder()).toList();
+        }
+        for (Path p : all) {
+            Files.deleteIfExists(p);
+        }
+    }
+}
