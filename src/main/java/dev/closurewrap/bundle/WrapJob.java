@@ -11,7 +11,6 @@ import dev.closurewrap.graph.GraphBuilder;
 import dev.closurewrap.graph.ScannedFile;
 import dev.closurewrap.graph.Scanner;
 import dev.closurewrap.io.AtomicFiles;
-import dev.closurewrap.io.BadInputException;
 import dev.closurewrap.io.ByteString;
 import dev.closurewrap.io.UnsupportedInputException;
 import dev.closurewrap.plan.Action;
@@ -306,11 +305,12 @@ public final class WrapJob {
             } else {
                 try {
                     result = Optional.of(rewrite(f));
-                } catch (UnsupportedInputException | BadInputException e) {
-                    copyFailed(sink, f, input, planHash, e.getMessage());
+                } catch (UnsupportedInputException e) {
+                    copyFailed(sink, f, input, planHash, "not supported: " + e.reason());
                     return;
                 } catch (IOException e) {
-                    copyFailed(sink, f, input, planHash, f.target() + ": " + e.getMessage());
+                    // Bad input (the message names file and offset), or an edit that did not read back as planned.
+                    copyFailed(sink, f, input, planHash, e.getMessage());
                     return;
                 }
             }

@@ -487,8 +487,13 @@ public final class Planner {
             List<ByteString> all = new ArrayList<>(needed);
             for (String loaded : traced.map(DependencyGraph.Program::loadOrder).orElse(List.of())) {
                 DependencyGraph.ObjectNode node = objects.get(loaded);
-                if (node == null || node.object().kind() == ElfKind.LOADER || loaded.equals(canonical)
-                        || storeRelativeOf(loaded).isEmpty()) {
+                if (node != null && node.object().kind() == ElfKind.LOADER) {
+                    // The loader stays a soname (a second copy by path would crash), but keeps its place
+                    // in the search order: the running loader answers to it with no lookup.
+                    node.object().soname().filter(n -> !all.contains(n)).ifPresent(all::add);
+                    continue;
+                }
+                if (node == null || loaded.equals(canonical) || storeRelativeOf(loaded).isEmpty()) {
                     continue;
                 }
                 ByteString absolute = absolute(location(loaded));

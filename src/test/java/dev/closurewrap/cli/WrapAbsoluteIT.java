@@ -1,0 +1,141 @@
+package dev.closurewrap.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.closurewrap.TestClosure;
+import dev.closurewrap.elf.ElfFile;
+import dev.closurewrap.elf.ElfKind;
+import dev.closurewrap.elf.LoaderFamily;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code closure-wrap --absolute --prefix OUT/store -o OUT} on the real test closure: the tree runs in
+ * place with {@code /nix/store} and the host's libraries hidden, every glibc program loads its
+ * libraries in the original order, and strace sees no failed library lookup.
+ */
+class WrapAbsoluteIT {
+    private static final String HOST_LIBS = "/usr/lib/x86_64-linux-gnu";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void absolute_withPrefix_runsInPlace_inOriginalLoadOrder_withNoFailedLibraryLookup() throws IOException {
+        Path out = dir.resolve("opt-app");
+        Path store = out.resolve("store");
+        WrapTesting.Result r = WrapTesting.run(WrapTesting.args(
+                List.of("--absolute", "--prefix", store.toString(), "-o", out.toString()), WrapTesting.roots()));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.notExists(out.resolve("bin")), "absolute mode needs no launchers");
+
+        // Every dynamically linked glibc program loads the same files, in the same order, as from the store.
+        List<String> checked = new ArrayList<>();
+        for (Path program : dynamicPrograms(store)) {
+            Path original = TestClosure.storeDir().resolve(store.relativize(program));
+            assertEquals(loadOrder(original, TestClosure.storeDir()), loadOrder(program, store), program.toString());
+            checked.add(program.getFileName().toString());
+        }
+        assertTrue(checked.containsAll(List.of("curl", "xz", "bash", "dash", ".file-wrapped")), checked.toString());
+
+        // Every program of the roots runs in place, with the store and the host's libraries hidden.
+        Map<String, Path> programs = new TreeMap<>();
+        for (Path root : TestClosure.roots()) {
+            try (Stream<Path> bin = Files.list(root.resolve("bin"))) {
+                bin.filter(p -> !p.getFileName().toString().startsWith("."))
+                        .forEach(p -> programs.putIfAbsent(p.getFileName().toString(), p));
+            }
+        }
+        programs.put("xz", TestClosure.path("xz").resolve("bin/xz"));
+        programs.put("bash", TestClosure.path("bash").resolve("bin/bash"));
+        Map<String, String> expected = new TreeMap<>();
+        for (Map.Entry<String, Path> e : programs.entrySet()) {
+            TestClosure.Output o = TestClosure.execute(List.of(e.getValue().toString(), "--version"), Map.of());
+            assertEquals(0, o.exitCode(), e.getKey() + ": " + o.stderr());
+            expected.put(e.getKey(), normalise(o.stdout() + o.stderr(), store));
+        }
+        Path results = Files.createDirectories(dir.resolve("results"));
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        StringBuilder script = new StringBuilder()
+                .append("set -e\n")
+                .append("mount --make-rprivate /\n")
+                .append("mount --bind /bin/busybox /usr/bin/dash\n")
+                .append("mount --bind /bin/busybox /usr/bin/head\n")
+                .append("mount --bind '").append(empty).append("' /nix/store\n")
+                .append("mount --bind '").append(empty).append("' ").append(HOST_LIBS).append("\n")
+                .append("set +e\n");
+        for (Map.Entry<String, Path> e : programs.entrySet()) {
+            Path inBundle = store.resolve(TestClosure.storeDir().relativize(e.getValue()));
+            script.append("'").append(inBundle).append("' --version > '").append(results.resolve(e.getKey() + ".out"))
+                    .append("' 2>&1\n")
+                    .append("echo $? > '").append(results.resolve(e.getKey() + ".rc")).append("'\n");
+        }
+        Path scriptFile = Files.writeString(dir.resolve("hidden.sh"), script);
+        Path trace = dir.resolve("trace");
+        TestClosure.Output o = TestClosure.execute(List.of("strace", "-f", "-o", trace.toString(),
+                "-e", "trace=openat,open,stat,newfstatat,access,mount",
+                "unshare", "-m", "/bin/busybox", "sh", scriptFile.toString()), Map.of());
+        assertEquals(0, o.exitCode(), o.stderr());
+        List<String> failures = new ArrayList<>();
+        for (String program : programs.keySet()) {
+            String rc = Files.readString(results.resolve(program + ".rc")).strip();
+            String got = normalise(Files.readString(results.resolve(program + ".out")), store);
+            if (!rc.equals("0") || !got.equals(expected.get(program))) {
+                failures.add(program + " (exit " + rc + "):\n--- expected\n" + expected.get(program) + "--- got\n" + got);
+            }
+        }
+        assertEquals(List.of(), failures);
+        assertEquals(List.of(), WrapTesting.failedLibraryLookups(trace, "\"" + HOST_LIBS + "\", NULL, MS_BIND"));
+    }
+
+    /** The glibc programs of the bundle (ELF executables with an interpreter). */
+    private static List<Path> dynamicPrograms(Path store) throws IOException {
+        List<Path> programs = new ArrayList<>();
+        List<Path> all;
+        try (Stream<Path> walk = Files.walk(store)) {
+            all = walk.filter(Files::isRegularFile).filter(p -> !Files.isSymbolicLink(p)).sorted().toList();
+        }
+        for (Path p : all) {
+            Optional<ElfFile> elf = ElfFile.openIfElf(p);
+            if (elf.isPresent() && elf.get().loaderFamily() == LoaderFamily.GLIBC
+                    && (elf.get().kind() == ElfKind.DYNAMIC_EXECUTABLE || elf.get().kind() == ElfKind.PIE_EXECUTABLE)) {
+                programs.add(p);
+            }
+        }
+        return programs;
+    }
+
+    /** What glibc loads for {@code program}, in order, as real paths below {@code store}. */
+    private static List<String> loadOrder(Path program, Path store) throws IOException {
+        TestClosure.Output o = TestClosure.execute(List.of(program.toString()), Map.of("LD_TRACE_LOADED_OBJECTS", "1"));
+        assertEquals(0, o.exitCode(), program + ": " + o.stderr());
+        List<String> loaded = new ArrayList<>();
+        for (String line : o.stdout().lines().toList()) {
+            String s = line.strip();
+            if (s.startsWith("linux-vdso")) {
+                continue;
+            }
+            int arrow = s.indexOf("=> ");
+            String path = arrow >= 0 ? s.substring(arrow + 3) : s;
+            path = path.substring(0, path.lastIndexOf(" ("));
+            Path real = Path.of(path).toRealPath();
+            assertTrue(real.startsWith(store.toRealPath()), program + " loads " + real + " from outside " + store);
+            loaded.add(store.toRealPath().relativize(real).toString());
+        }
+        return loaded;
+    }
+
+    private static String normalise(String text, Path store) {
+        return text.replace(store.toString(), "STORE").replace("/nix/store", "STORE");
+    }
+}
