@@ -149,7 +149,7 @@ final class WrapCommand implements Callable<Integer> {
             try {
                 result = new WrapJob(request, reporter).run();
             } finally {
-                summary = reporter.finish(!reporting.json && !dryRun);
+                summary = reporter.finish(!reporting.json && !reporting.quiet && !dryRun);
             }
         }
         PrintWriter out = spec.commandLine().getOut();
