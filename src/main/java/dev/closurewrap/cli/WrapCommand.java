@@ -134,11 +134,11 @@ final class WrapCommand implements Callable<Integer> {
         if (prefix != null && !prefix.isAbsolute()) {
             throw new ParameterException(spec.commandLine(), "--prefix must be an absolute path, got " + prefix);
         }
+        // Settings are read (and a bad file reported) before anything else happens.
+        WrapConfig settings = effectiveConfig();
         if (output == null && !dryRun) {
             throw new ParameterException(spec.commandLine(), "Missing -o OUT (or give --dry-run)");
         }
-        // Settings are read (and a bad file reported) before anything else happens.
-        WrapConfig settings = effectiveConfig();
         Optional<Path> state = dryRun ? Optional.empty() : stateDir(settings);
         WrapRequest request = new WrapRequest(roots, mode.relative ? dev.closurewrap.plan.Mode.RELATIVE : dev.closurewrap.plan.Mode.ABSOLUTE,
                 Optional.ofNullable(prefix).map(p -> p.toAbsolutePath().normalize()), Optional.ofNullable(output), state,

@@ -100,11 +100,33 @@ class WrapCommandTest {
     }
 
     @Test
-    void everyJobOption_parses_andTheJobItselfIsNotYetThere() {
+    void everyJobOption_parses_andAMissingRoot_isBadInput() {
         Result r = run(null, "--relative", "--dry-run", "--hardlink", "--json", "--verbose", "-o", dir.resolve("out").toString(),
-                "/nix/store/x");
-        assertEquals(ExitCodes.INTERNAL, r.code());
-        assertTrue(r.err().contains("the wrap job: not yet implemented"), r.err());
+                dir.resolve("store/0123456789abcdfghijklmnpqrsvwxyz-x").toString());
+        assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
+        assertTrue(r.err().contains("0123456789abcdfghijklmnpqrsvwxyz-x"), r.err());
+    }
+
+    @Test
+    void prefix_isForAbsoluteMode_andAbsolute() {
+        assertEquals(ExitCodes.USAGE, run(null, "--relative", "--prefix", "/opt/x", "-o", "out", "/nix/store/x").code());
+        Result relativePrefix = run(null, "--absolute", "--prefix", "opt/x", "-o", "out", "/nix/store/x");
+        assertEquals(ExitCodes.USAGE, relativePrefix.code());
+        assertTrue(relativePrefix.err().contains("--prefix must be an absolute path"), relativePrefix.err());
+    }
+
+    @Test
+    void output_isNeeded_unlessDryRun() {
+        Result r = run(null, "--relative", "/nix/store/x");
+        assertEquals(ExitCodes.USAGE, r.code());
+        assertTrue(r.err().contains("Missing -o OUT"), r.err());
+    }
+
+    @Test
+    void hostProgram_isNotYetAWrapSource() {
+        Result r = run(null, "--relative", "--dry-run", "/usr/bin/env");
+        assertEquals(ExitCodes.BAD_INPUT, r.code());
+        assertTrue(r.err().contains("host programs cannot be wrapped yet"), r.err());
     }
 
     @Test
