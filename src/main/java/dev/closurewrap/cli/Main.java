@@ -19,9 +19,14 @@ public final class Main {
 
     /** Runs one command line and returns its exit code; never calls {@code System.exit}. */
     public static int run(PrintStream out, PrintStream err, String... args) {
+        return run(out, err, new WrapCommand(), args);
+    }
+
+    /** {@link #run} with the root command given: tests hand in one whose configuration files they chose. */
+    static int run(PrintStream out, PrintStream err, WrapCommand root, String... args) {
         PrintWriter outWriter = new PrintWriter(out, true);
         PrintWriter errWriter = new PrintWriter(err, true);
-        CommandLine cmd = new CommandLine(new WrapCommand());
+        CommandLine cmd = new CommandLine(root);
         cmd.setOut(outWriter);
         cmd.setErr(errWriter);
         cmd.setExitCodeExceptionMapper(ExitCodes::of);
