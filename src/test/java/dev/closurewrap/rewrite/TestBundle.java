@@ -1,6 +1,7 @@
 package dev.closurewrap.rewrite;
 
 import dev.closurewrap.TestClosure;
+import dev.closurewrap.elf.LoaderFamily;
 import dev.closurewrap.io.ByteString;
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,0 +1,62 @@
+package dev.closurewrap.bundle;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/** What {@code -o OUT} asks for, read from its form. */
+public sealed interface OutputForm {
+    /** A plain directory: anything that is not one of the forms below. */
+    record Directory(Path path) implements OutputForm {
+        public Directory {
+            Objects.requireNonNull(path, "path");
+        }
+    }
+
+    /** {@code *.tar}, {@code *.tar.gz}/{@code *.tgz}, {@code *.tar.xz}, {@code *.tar.zst}. */
+    record Tarball(Path path, Compression compression) implements OutputForm {
+        public Tarball {
+            Objects.requireNonNull(path, "path");
+            Objects.requireNonNull(compression, "compression");
+        }
+    }
+
+    /** {@code *.nar}, {@code *.nar.xz}, {@code *.nar.zst}: a single root's NAR. */
+    record Nar(Path path, Compression compression) implements OutputForm {
+        public Nar {
+            Objects.requireNonNull(path, "path");
+            Objects.requireNonNull(compression, "compression");
+        }
+    }
+
+    /**
+     * {@code file://DIR}: a binary cache of the rewritten store paths. Planned as one {@link NarSink}
+     * per store path under {@code store/} with a narinfo each (NarHash, NarSize, References
+     * recomputed), which needs the {@code nar} and {@code store} packages.
+     */
+    record BinaryCache(Path directory) implements OutputForm {
+        public BinaryCache {
+            Objects.requireNonNull(directory, "directory");
+        }
+    }
+
+    /** Reads the form of an {@code -o} argument. */
+    static OutputForm parse(String out) {
+        if (out.startsWith("file://")) {
+            return new BinaryCache(Path.of(out.substring("file://".length())));
+        }
+        Path path = Path.of(out);
+        String name = path.getFileName() == null ? "" : path.getFileName().toString();
+        if (name.endsWith(".tgz")) {
+            return new Tarball(path, Compression.GZIP);
+        }
+        for (Compression c : Compression.values()) {
+            if (name.endsWith(".tar" + c.suffix())) {
+                return new Tarball(path, c);
+            }
+            if (c != Compression.GZIP && name.endsWith(".nar" + c.suffix())) {
+                return new Nar(path, c);
+            }
+        }
+        return new Directory(path);
+    }
+}

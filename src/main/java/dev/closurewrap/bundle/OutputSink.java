@@ -1,0 +1,48 @@
+package dev.closurewrap.bundle;
+
+import dev.closurewrap.io.ByteString;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+
+/**
+ * Where the wrap job puts the output tree: a directory, a reproducible tarball, a NAR. Entries may
+ * come in any order and from many threads; parent directories that were never added are created
+ * (directory mode 0755). Each sink decides the final layout: archives are sorted by path bytes,
+ * whatever the order of the calls. Nothing is visible at the output path until {@link #finish}
+ * returns (archives), or each file appears whole (directory). {@link #close} without
+ * {@link #finish} abandons the output and removes temporary files.
+ *
+ * <p>Implementations: {@link DirectorySink}, {@link TarSink}, {@link NarSink} (needs a NAR writer
+ * from the {@code nar} package, see {@link NarTreeWriter}); {@link Sinks#open} chooses one by the
+ * form of {@code -o}. A {@code file://} binary cache sink is the planned fourth: one
+ * {@link NarSink} per top-level store path plus a narinfo each (see {@link OutputForm.BinaryCache}).
+ */
+public interface OutputSink extends Closeable {
+    /** A directory (mode 0755). Adding an existing directory again is allowed. */
+    void directory(EntryPath path) throws IOException;
+
+    /**
+     * A regular file whose content is the file {@code source} (mode 0555 if executable, else 0444).
+     * The source must stay unchanged until {@link #finish}: archive sinks read it then, and a
+     * directory sink in link mode may hard-link it.
+     */
+    void file(EntryPath path, boolean executable, Path source) throws IOException;
+
+    /**
+     * A regular file whose content is {@code content}, read to its end before the call returns (not
+     * closed). Archive sinks spool it to a temporary file, so memory stays bounded.
+     */
+    void file(EntryPath path, boolean executable, InputStream content) throws IOException;
+
+    /** A symbolic link; {@code target} is stored as given (it may be relative with {@code ..}). */
+    void symlink(EntryPath path, ByteString target) throws IOException;
+
+    /** Writes what is still pending and commits the output; afterwards it is complete and durable. */
+    SinkSummary finish() throws IOException;
+
+    /** Releases resources; without a prior {@link #finish}, abandons the output. */
+    @Override
+    void close() throws IOException;
+}

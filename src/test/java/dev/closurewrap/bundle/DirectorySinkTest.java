@@ -1,0 +1,102 @@
+package dev.closurewrap.bundle;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.closurewrap.io.ByteString;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DirectorySinkTest {
+    @TempDir
+    Path temp;
+
+    private static Object inode(Path p) throws IOException {
+        return Files.readAttributes(p, "unix:ino");
+    }
+
+    @Test
+    void copyMode_writesTheTreeWithFixedModesAndNoTempFiles() throws IOException {
+        Path src = temp.resolve("src");
+        SinkTesting.writeShuffled(src, SinkTesting.sampleTree(), 7, 5_000L, true);
+        Path out = temp.resolve("out");
+        try (OutputSink sink = new DirectorySink(out, false, true)) {
+            HostTree.add(src, Optional.empty(), sink);
+            SinkSummary summary = sink.finish();
+            assertEquals(0, summary.hardLinked());
+        }
+        SinkTesting.assertSameTree(SinkTesting.sampleTree(), out);
+        assertEquals("r-xr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(out.resolve("bin/foo"))));
+        assertEquals("r--r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(out.resolve("store/aaa-foo/lib/a.txt"))));
+        assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(out.resolve("store"))));
+        assertNotEquals(inode(src.resolve("bin/foo")), inode(out.resolve("bin/foo")));
+        try (Stream<Path> all = Files.walk(out)) {
+            assertEquals(List.of(), all.filter(p -> p.getFileName().toString().contains(".tmp-")).toList());
+        }
+    }
+
+    @Test
+    void linkMode_linksWhenTheExecBitMatches_copiesWhenItDoesNot() throws IOException {
+        Path src = Files.createDirectories(temp.resolve("src"));
+        Path plain = Files.writeString(src.resolve("plain"), "data");
+        Path notExec = Files.writeString(src.resolve("wants-exec"), "data");
+        Path out = temp.resolve("out");
+        try (OutputSink sink = new DirectorySink(out, true, false)) {
+            sink.file(EntryPath.parse("plain"), false, plain);
+            sink.file(EntryPath.parse("exec"), true, notExec);
+            assertEquals(1, sink.finish().hardLinked());
+        }
+        assertEquals(inode(plain), inode(out.resolve("plain")));
+        assertNotEquals(inode(notExec), inode(out.resolve("exec")));
+        assertTrue(Files.isExecutable(out.resolve("exec")));
+        assertTrue(!Files.isExecutable(notExec), "the source's mode must not change");
+    }
+
+    @Test
+    void linkMode_acrossFileSystems_fallsBackToCopy() throws IOException {
+        Path shm = Path.of("/dev/shm");
+        assumeTrue(Files.isDirectory(shm) && !Files.getFileStore(shm).equals(Files.getFileStore(temp)),
+                "needs /dev/shm on another file system");
+        Path source = Files.createTempFile(shm, "closure-wrap-test", "");
+        try {
+            Files.writeString(source, "across");
+            Path out = temp.resolve("out");
+            try (OutputSink sink = new DirectorySink(out, true, true)) {
+                sink.file(EntryPath.parse("f"), false, source);
+                assertEquals(0, sink.finish().hardLinked());
+            }
+            assertEquals("across", Files.readString(out.resolve("f")));
+        } finally {
+            Files.delete(source);
+        }
+    }
+
+    @Test
+    void rewritingAnExistingOutput_replacesEachEntryWhole() throws IOException {
+        Path out = temp.resolve("out");
+        try (OutputSink sink = new DirectorySink(out, false, false)) {
+            sink.file(EntryPath.parse("d/f"), false, new ByteArrayInputStream("old".getBytes(StandardCharsets.UTF_8)));
+            sink.symlink(EntryPath.parse("d/l"), ByteString.utf8("old"));
+            sink.finish();
+        }
+        try (OutputSink sink = new DirectorySink(out, false, false)) {
+            sink.file(EntryPath.parse("d/f"), true, new ByteArrayInputStream("new".getBytes(StandardCharsets.UTF_8)));
+            sink.symlink(EntryPath.parse("d/l"), ByteString.utf8("../new"));
+            sink.finish();
+        }
+        assertEquals("new", Files.readString(out.resolve("d/f")));
+        assertTrue(Files.isExecutable(out.resolve("d/f")));
+        assertEquals(Path.of("../new"), Files.readSymbolicLink(out.resolve("d/l")));
+    }
+}

@@ -1,0 +1,168 @@
+package dev.closurewrap.checkpoint;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.closurewrap.io.ByteString;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckpointStoreTest {
+    @TempDir
+    Path temp;
+
+    static JobRecord job(String root) {
+        return new JobRecord(List.of(root), "relative", "out.tar.zst", Sha256.hash(new byte[] {1}), "test", 1000L);
+    }
+
+    static Sha256 h(String s) {
+        return Sha256.hash(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    static ByteString p(String s) {
+        return ByteString.utf8(s);
+    }
+
+    private CheckpointStore open(JobRecord job) throws IOException {
+        return CheckpointStore.open(temp.resolve("state"), job, CheckpointStore.OnOtherJob.REFUSE, SyncPolicy.batched(8));
+    }
+
+    @Test
+    void reopenAfterClose_keepsJobAndEveryRecordKind() throws IOException {
+        JobRecord job = job("/nix/store/aaa-foo");
+        try (CheckpointStore store = open(job)) {
+            store.register(p("store/a/pending"), h("i1"), h("p1"));
+            store.markDone(p("store/a/done"), h("i2"), h("p2"), h("o2"));
+            store.markCopiedUnchanged(p("store/a/copied"), h("i3"), h("p3"));
+            store.markFailed(p("store/a/failed"), h("i4"), h("p4"), "bad ELF at 0x40: truncated");
+        }
+        try (CheckpointStore store = open(job)) {
+            assertEquals(new FileState.Pending(), store.get(p("store/a/pending")).orElseThrow().state());
+            assertEquals(new FileState.Done(h("o2")), store.get(p("store/a/done")).orElseThrow().state());
+            assertEquals(Optional.of(h("i3")), store.get(p("store/a/copied")).orElseThrow().outputHash());
+            assertEquals(new FileState.Failed("bad ELF at 0x40: truncated"),
+                    store.get(p("store/a/failed")).orElseThrow().state());
+            assertEquals(Optional.empty(), store.get(p("store/a/never")));
+            JobStatus status = store.status(10);
+            assertEquals(Optional.of(job), status.job());
+            assertEquals(4, status.total());
+            assertEquals(1, status.count(FileState.Kind.FAILED));
+            assertEquals(List.of(p("store/a/failed")), status.failures().stream().map(FileRecord::path).toList());
+        }
+    }
+
+    @Test
+    void register_finishedWithSameInputAndPlan_isKept_otherwiseBecomesPending() throws IOException {
+        try (CheckpointStore store = open(job("/r"))) {
+            store.markDone(p("f"), h("in"), h("plan"), h("out"));
+            assertTrue(store.register(p("f"), h("in"), h("plan")).state().isFinished());
+            assertEquals(new FileState.Done(h("out")), store.get(p("f")).orElseThrow().state());
+
+            assertEquals(new FileState.Pending(), store.register(p("f"), h("in"), h("other plan")).state());
+            assertEquals(new FileState.Pending(), store.get(p("f")).orElseThrow().state());
+        }
+    }
+
+    @Test
+    void otherJob_isRefusedWithBothCommandsInTheMessage() throws IOException {
+        try (CheckpointStore store = open(job("/nix/store/aaa-foo"))) {
+            store.markDone(p("f"), h("in"), h("plan"), h("out"));
+        }
+        JobMismatchException e = assertThrows(JobMismatchException.class, () -> open(job("/nix/store/bbb-bar")));
+        assertTrue(e.getMessage().contains("/nix/store/aaa-foo"), e.getMessage());
+        assertTrue(e.getMessage().contains("/nix/store/bbb-bar"), e.getMessage());
+        // The refused open changed nothing.
+        try (CheckpointStore store = open(job("/nix/store/aaa-foo"))) {
+            assertTrue(store.get(p("f")).isPresent());
+        }
+    }
+
+    @Test
+    void otherJob_restart_dropsFileRecordsButKeepsResultIndex() throws IOException {
+        try (CheckpointStore store = open(job("/nix/store/aaa-foo"))) {
+            store.markDone(p("store/aaa-foo/lib/libz.so"), h("in"), h("plan"), h("out"));
+        }
+        JobRecord other = job("/nix/store/bbb-bar");
+        try (CheckpointStore store = CheckpointStore.open(temp.resolve("state"), other,
+                CheckpointStore.OnOtherJob.RESTART, SyncPolicy.EVERY_RECORD)) {
+            assertEquals(0, store.status(10).total());
+            assertEquals(Optional.of(new ReusableResult(h("out"), p("store/aaa-foo/lib/libz.so"))),
+                    store.reusableResult(h("in"), h("plan")));
+            assertEquals(Optional.empty(), store.reusableResult(h("in"), h("another plan")));
+        }
+        try (CheckpointStore store = open(other)) {
+            assertEquals(Optional.of(other), store.status(0).job());
+        }
+    }
+
+    @Test
+    void concurrentWriters_everyRecordLands() throws Exception {
+        int threads = 6;
+        int perThread = 400;
+        try (CheckpointStore store = open(job("/r"))) {
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                futures.add(pool.submit(() -> {
+                    for (int i = 0; i < perThread; i++) {
+                        ByteString path = p("store/x/t" + thread + "/f" + i);
+                        store.register(path, h("in" + i), h("plan"));
+                        if (i % 10 == 0) {
+                            store.markFailed(path, h("in" + i), h("plan"), "failed " + i);
+                        } else {
+                            store.markDone(path, h("in" + i), h("plan"), h("out" + i));
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+            pool.shutdown();
+            JobStatus status = store.status(1000);
+            assertEquals(threads * perThread, status.total());
+            assertEquals(threads * perThread / 10, status.count(FileState.Kind.FAILED));
+            assertEquals(0, status.count(FileState.Kind.PENDING));
+            assertEquals(perThread - perThread / 10, status.reusableResults());
+        }
+    }
+
+    @Test
+    void readStatus_worksWhileAJobHoldsTheDatabase() throws IOException {
+        try (CheckpointStore store = open(job("/r"))) {
+            store.markDone(p("a"), h("i"), h("p"), h("o"));
+            store.sync();
+            JobStatus status = CheckpointStore.readStatus(temp.resolve("state"), 5);
+            assertEquals(1, status.count(FileState.Kind.DONE));
+            assertFalse(status.finished());
+            store.markFinished();
+        }
+        assertTrue(CheckpointStore.readStatus(temp.resolve("state"), 5).finished());
+    }
+
+    @Test
+    void secondWriter_isToldTheDatabaseIsInUse() throws IOException {
+        try (CheckpointStore store = open(job("/r"))) {
+            IOException e = assertThrows(IOException.class, () -> open(job("/r")));
+            assertTrue(e.getMessage().contains("in use"), e.getMessage());
+        }
+    }
+
+    @Test
+    void readStatus_onDirectoryWithoutDatabase_saysSo() {
+        IOException e = assertThrows(IOException.class, () -> CheckpointStore.readStatus(temp, 5));
+        assertTrue(e.getMessage().contains("no checkpoint database"), e.getMessage());
+    }
+}
