@@ -32,6 +32,8 @@ public final class GraphBuilder {
     private final int threads;
     private final Function<String, GlibcConfig> glibcConfigs;
     private final MuslConfig muslConfig;
+    /** One loader per interpreter, so each reads its ld.so.cache once. */
+    private final Map<String, GlibcLoader> glibcLoaders = new java.util.concurrent.ConcurrentHashMap<>();
 
     public GraphBuilder(int threads) {
         this(threads, LoaderProbe::glibc, MuslConfig.x86_64());
@@ -90,8 +92,7 @@ public final class GraphBuilder {
             Optional<String> interp = loaders.get(o.object().family());
             return o.object().family() == LoaderFamily.MUSL
                     ? new MuslLoader(muslConfig, fs).load(path, Map.of(), interp)
-                    : new GlibcLoader(glibcConfigs.apply(interp.orElse("/lib64/ld-linux-x86-64.so.2")), fs)
-                            .load(path, Map.of(), interp);
+                    : glibcLoader(interp.orElse("/lib64/ld-linux-x86-64.so.2"), fs).load(path, Map.of(), interp);
         });
 
         return assemble(closure, files, objects, members, traced, libraryTraces, inside);
@@ -129,13 +130,16 @@ public final class GraphBuilder {
         String interp = program.object().interpreter().map(LoaderPaths::of).orElse("");
         LoaderFamily family = program.object().family();
         Loader loader = family == LoaderFamily.MUSL ? new MuslLoader(muslConfig, fs)::load
-                : new GlibcLoader(glibcConfigs.apply(interp), fs)::load;
+                : glibcLoader(interp, fs)::load;
         LoadTrace trace = loader.load(path, Map.of());
+        // The objects of this start: from the scan, or (host libraries not scanned yet) from the file system.
         Map<String, LoadableObject> known = new HashMap<>();
-        objects.forEach((k, v) -> known.put(k, v.object()));
-        // Objects found outside the objects map (host libraries, before they are scanned) count too.
+        known.put(LoaderPaths.of(program.path().toRealPath()), program.object());
         for (LoadTrace.Loaded loaded : trace.loadOrder()) {
-            if (!known.containsKey(loaded.canonicalPath())) {
+            ScannedFile.ElfObject scanned = objects.get(loaded.canonicalPath());
+            if (scanned != null) {
+                known.put(loaded.canonicalPath(), scanned.object());
+            } else {
                 fs.open(loaded.canonicalPath()).ifPresent(o -> known.put(loaded.canonicalPath(), o.object()));
             }
         }
@@ -146,6 +150,10 @@ public final class GraphBuilder {
                 RewritePrediction.Mode.ABSOLUTE, inside)).failedLookupCount();
         return new Traced(program, interp, trace,
                 new DependencyGraph.Lookups(trace.failedLookupCount(), relative, absolute));
+    }
+
+    private GlibcLoader glibcLoader(String interpreter, FileSystemView fs) {
+        return glibcLoaders.computeIfAbsent(interpreter, i -> new GlibcLoader(glibcConfigs.apply(i), fs));
     }
 
     @FunctionalInterface
@@ -181,20 +189,24 @@ public final class GraphBuilder {
         closure.items().forEach(i -> items.put(i.path(), i));
         List<Path> memberList = members.stream().sorted().toList();
 
+        Map<Path, Path> memberIndex = new HashMap<>();
+        memberList.forEach(m -> memberIndex.put(m, m));
         List<DependencyGraph.ObjectNode> nodes = new ArrayList<>();
         objects.forEach((canonical, elf) -> nodes.add(new DependencyGraph.ObjectNode(canonical,
-                memberOf(memberList, elf.path()), elf.object(), elf.sha256())));
+                memberOf(memberIndex, elf.path()), elf.object(), elf.sha256())));
 
         Map<List<Object>, DependencyGraph.Edge> edges = new LinkedHashMap<>();
         Map<List<Object>, LinkedHashSet<String>> unresolved = new LinkedHashMap<>();
         List<LoadTrace> all = new ArrayList<>();
         traced.forEach(t -> all.add(t.trace));
         all.addAll(libraryTraces);
+        Set<LoadTrace> programTraces = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        traced.forEach(t -> programTraces.add(t.trace));
         Map<String, List<String>> sonames = new HashMap<>();
         objects.forEach((canonical, elf) -> elf.object().soname().ifPresent(
                 s -> sonames.computeIfAbsent(LoaderPaths.of(s), k -> new ArrayList<>()).add(canonical)));
         for (LoadTrace trace : all) {
-            boolean isProgram = traced.stream().anyMatch(t -> t.trace == trace);
+            boolean isProgram = programTraces.contains(trace);
             for (Resolution found : trace.resolutions()) {
                 Resolution r = found;
                 if (!isProgram && !(r.resolved() && inside.test(r.target().get()))) {
@@ -235,10 +247,18 @@ public final class GraphBuilder {
         }
         programs.sort(Comparator.comparing(DependencyGraph.Program::path));
 
+        Map<Path, Integer> fileCounts = new HashMap<>();
+        Map<Path, Integer> elfCounts = new HashMap<>();
+        Map<Path, Path> memberOfFile = new HashMap<>();
+        memberList.forEach(m -> memberOfFile.put(m, m));
+        for (ScannedFile f : files) {
+            memberOf(memberOfFile, f.path()).ifPresent(m -> fileCounts.merge(m, 1, Integer::sum));
+        }
+        nodes.forEach(n -> n.member().ifPresent(m -> elfCounts.merge(m, 1, Integer::sum)));
         List<DependencyGraph.Member> memberNodes = new ArrayList<>();
         for (Path member : memberList) {
-            int fileCount = (int) files.stream().filter(f -> f.path().startsWith(member)).count();
-            int elfCount = (int) nodes.stream().filter(n -> n.member().equals(Optional.of(member))).count();
+            int fileCount = fileCounts.getOrDefault(member, 0);
+            int elfCount = elfCounts.getOrDefault(member, 0);
             ClosureItem item = items.get(member);
             memberNodes.add(new DependencyGraph.Member(member, item == null ? Set.of() : item.references(),
                     fileCount, elfCount));
@@ -253,8 +273,14 @@ public final class GraphBuilder {
                 List.copyOf(edges.values()), unresolvedList, programs, scripts, symlinks, broken, files.size());
     }
 
-    private static Optional<Path> memberOf(List<Path> members, Path file) {
-        return members.stream().filter(file::startsWith).findFirst();
+    /** The member holding {@code file}: the file itself or its nearest parent that is one. */
+    private static Optional<Path> memberOf(Map<Path, Path> members, Path file) {
+        for (Path p = file; p != null; p = p.getParent()) {
+            if (members.containsKey(p)) {
+                return Optional.of(p);
+            }
+        }
+        return Optional.empty();
     }
 
     @FunctionalInterface
