@@ -46,7 +46,15 @@ abstract class ElfInput {
     }
 
     static ElfInput of(String name, byte[] bytes) {
-        return new ElfInput(name, bytes.length) {
+        return of(name, bytes, bytes.length);
+    }
+
+    /** The first {@code length} bytes of {@code bytes}, not copied. */
+    static ElfInput of(String name, byte[] bytes, int length) {
+        if (length < 0 || length > bytes.length) {
+            throw new IllegalArgumentException("length " + length + " of " + bytes.length);
+        }
+        return new ElfInput(name, length) {
             @Override
             void readFully(long offset, ByteBuffer dst) {
                 dst.put(bytes, Math.toIntExact(offset), dst.remaining());

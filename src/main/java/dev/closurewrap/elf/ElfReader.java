@@ -45,9 +45,10 @@ final class ElfReader {
             throw in.bad(0, "not an ELF file (no \\x7fELF magic)");
         }
         ElfHeader header = readHeader();
-        List<SectionHeader> sections = readSectionHeaders(header);
-        List<ProgramHeader> segments = readProgramHeaders(header, sections);
-        checkTablesDoNotOverlap(header, segments, sections);
+        TableCounts counts = readTableCounts(header);
+        checkTablesDoNotOverlap(header, counts);
+        List<SectionHeader> sections = readSectionHeaders(header, counts);
+        List<ProgramHeader> segments = readProgramHeaders(header, counts);
 
         boolean debugFile = isSeparateDebugFile(header, sections);
         Optional<Interpreter> interpreter = Optional.empty();
@@ -58,6 +59,7 @@ final class ElfReader {
         // A separate debug file keeps the program headers of its original, but none of the bytes
         // they describe: its PT_INTERP and PT_DYNAMIC point at unrelated data.
         if (!debugFile) {
+            checkNotOverHeaders(header, segments);
             interpreter = readInterpreter(segments);
             dynamic = readDynamic(segments);
             if (dynamic.isPresent()) {
@@ -110,40 +112,53 @@ final class ElfReader {
 
     // ---- section headers ----
 
-    private List<SectionHeader> readSectionHeaders(ElfHeader h) throws IOException {
+    /** The real table sizes: with extended numbering, section 0 holds what the header cannot. */
+    private record TableCounts(long sections, long segments, long nameTableIndex) {}
+
+    private TableCounts readTableCounts(ElfHeader h) throws IOException {
         long shoff = h.shoff();
+        ByteBuffer zero = null;
         if (shoff == 0) {
             if (h.shnum() != 0) {
                 throw in.bad(0, "e_shnum=" + h.shnum() + " but e_shoff is 0");
             }
+        } else {
+            if (h.shentsize() != elfClass.sectionHeaderSize()) {
+                throw in.bad(0, "e_shentsize " + h.shentsize() + " is not " + elfClass.sectionHeaderSize()
+                        + " (the size of a " + elfClass + " section header)");
+            }
+            zero = in.read(shoff, elfClass.sectionHeaderSize(), "section header 0");
+        }
+        long sections = h.shnum();
+        if (zero != null && sections == 0) {
+            sections = word(zero, is64 ? 32 : 20);
+        }
+        long segments = h.phnum();
+        if (segments == PN_XNUM) {
+            if (zero == null) {
+                throw in.bad(0, "e_phnum is PN_XNUM (0xffff) but there is no section 0 to hold the real count");
+            }
+            segments = u32(zero, is64 ? 44 : 28);
+        }
+        long nameTableIndex = h.shstrndx() == SHN_XINDEX && zero != null ? u32(zero, is64 ? 40 : 24) : h.shstrndx();
+        if (sections > 0 && nameTableIndex >= sections) {
+            throw in.bad(0, "section name table index " + nameTableIndex + " is not below the section count "
+                    + sections);
+        }
+        return new TableCounts(sections, segments, nameTableIndex);
+    }
+
+    private List<SectionHeader> readSectionHeaders(ElfHeader h, TableCounts counts) throws IOException {
+        long count = counts.sections();
+        if (count == 0) {
             return List.of();
         }
-        if (h.shentsize() != elfClass.sectionHeaderSize()) {
-            throw in.bad(0, "e_shentsize " + h.shentsize() + " is not " + elfClass.sectionHeaderSize()
-                    + " (the size of a " + elfClass + " section header)");
-        }
+        long shoff = h.shoff();
         int entsize = elfClass.sectionHeaderSize();
-        if (shoff < 0) {
-            throw in.bad(0, "e_shoff 0x" + Long.toHexString(shoff) + " is past end of file (size 0x"
-                    + Long.toHexString(in.size) + ")");
-        }
-        // Section 0 holds the real counts when they do not fit in the header (extended numbering).
-        ByteBuffer zero = in.read(shoff, entsize, "section header 0");
-        long count = h.shnum();
-        if (count == 0) {
-            count = word(zero, is64 ? 32 : 20);
-        }
-        if (count == 0) {
-            return List.of();
-        }
         long tableBytes = count <= in.size / entsize ? count * entsize : Long.MAX_VALUE;
         in.requireInBounds(shoff, tableBytes, "section header table (" + count + " entries of " + entsize
                 + " bytes)");
-        long nameTableIndex = h.shstrndx() == SHN_XINDEX ? u32(zero, is64 ? 40 : 24) : h.shstrndx();
-        if (nameTableIndex >= count) {
-            throw in.bad(0, "section name table index " + nameTableIndex + " is not below the section count "
-                    + count);
-        }
+        long nameTableIndex = counts.nameTableIndex();
         ByteBuffer table = in.read(shoff, tableBytes, "section header table");
         int n = (int) count;
         List<SectionHeader> raw = new ArrayList<>(n);
@@ -191,14 +206,8 @@ final class ElfReader {
 
     // ---- program headers ----
 
-    private List<ProgramHeader> readProgramHeaders(ElfHeader h, List<SectionHeader> sections) throws IOException {
-        long count = h.phnum();
-        if (count == PN_XNUM) {
-            if (sections.isEmpty()) {
-                throw in.bad(0, "e_phnum is PN_XNUM (0xffff) but there is no section 0 to hold the real count");
-            }
-            count = sections.get(0).info();
-        }
+    private List<ProgramHeader> readProgramHeaders(ElfHeader h, TableCounts counts) throws IOException {
+        long count = counts.segments();
         if (count == 0) {
             return List.of();
         }
@@ -235,20 +244,65 @@ final class ElfReader {
         return List.copyOf(result);
     }
 
-    private void checkTablesDoNotOverlap(ElfHeader h, List<ProgramHeader> segments, List<SectionHeader> sections)
-            throws BadInputException {
+    private void checkTablesDoNotOverlap(ElfHeader h, TableCounts counts) throws BadInputException {
+        // Each table must first lie inside the file, so that a huge count reads as what it is.
+        requireTableInBounds(h.phoff(), counts.segments(), elfClass.programHeaderSize(),
+                "program header table (e_phnum=" + counts.segments() + ")");
+        requireTableInBounds(h.shoff(), counts.sections(), elfClass.sectionHeaderSize(),
+                "section header table (" + counts.sections() + " entries of " + elfClass.sectionHeaderSize()
+                        + " bytes)");
         long headerEnd = elfClass.headerSize();
-        long phEnd = h.phoff() + (long) segments.size() * elfClass.programHeaderSize();
-        long shEnd = h.shoff() + (long) sections.size() * elfClass.sectionHeaderSize();
-        if (!segments.isEmpty() && h.phoff() < headerEnd) {
+        boolean hasSegments = counts.segments() > 0;
+        boolean hasSections = counts.sections() > 0;
+        if (hasSegments && Long.compareUnsigned(h.phoff(), headerEnd) < 0) {
             throw in.bad(h.phoff(), "program header table overlaps the ELF header");
         }
-        if (!sections.isEmpty() && h.shoff() < headerEnd) {
+        if (hasSections && Long.compareUnsigned(h.shoff(), headerEnd) < 0) {
             throw in.bad(h.shoff(), "section header table overlaps the ELF header");
         }
-        if (!segments.isEmpty() && !sections.isEmpty() && h.phoff() < shEnd && h.shoff() < phEnd) {
-            throw in.bad(h.shoff(), "section header table overlaps the program header table (0x"
-                    + Long.toHexString(h.phoff()) + "..0x" + Long.toHexString(phEnd) + ")");
+        if (hasSegments && hasSections && h.phoff() >= 0 && h.shoff() >= 0) {
+            // Both counts fit in 32 bits and the offsets are below 2^63: the ends cannot overflow into trouble.
+            long phEnd = saturatingEnd(h.phoff(), counts.segments(), elfClass.programHeaderSize());
+            long shEnd = saturatingEnd(h.shoff(), counts.sections(), elfClass.sectionHeaderSize());
+            if (h.phoff() < shEnd && h.shoff() < phEnd) {
+                throw in.bad(h.shoff(), "section header table overlaps the program header table (0x"
+                        + Long.toHexString(h.phoff()) + "..0x" + Long.toHexString(phEnd) + ")");
+            }
+        }
+    }
+
+    private void requireTableInBounds(long offset, long count, int entrySize, String what)
+            throws BadInputException {
+        if (count > 0) {
+            long bytes = count <= in.size / entrySize ? count * entrySize : Long.MAX_VALUE;
+            in.requireInBounds(offset, bytes, what);
+        }
+    }
+
+    private static long saturatingEnd(long offset, long count, int entrySize) {
+        try {
+            return Math.addExact(offset, Math.multiplyExact(count, entrySize));
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /** PT_INTERP and PT_DYNAMIC hold their own data; neither may lie over the ELF header or the program headers. */
+    private void checkNotOverHeaders(ElfHeader h, List<ProgramHeader> segments) throws BadInputException {
+        long phEnd = h.phoff() + (long) segments.size() * elfClass.programHeaderSize();
+        for (ProgramHeader p : segments) {
+            if ((p.type() != PT_INTERP && p.type() != PT_DYNAMIC) || p.filesz() == 0) {
+                continue;
+            }
+            long end = p.offset() + p.filesz(); // both checked against the file size
+            if (p.offset() < elfClass.headerSize()) {
+                throw in.bad(p.headerOffset(), p.typeName() + " (p_offset 0x" + Long.toHexString(p.offset())
+                        + ") overlaps the ELF header");
+            }
+            if (!segments.isEmpty() && p.offset() < phEnd && h.phoff() < end) {
+                throw in.bad(p.headerOffset(), p.typeName() + " (p_offset 0x" + Long.toHexString(p.offset())
+                        + ", p_filesz 0x" + Long.toHexString(p.filesz()) + ") overlaps the program header table");
+            }
         }
     }
 
@@ -436,10 +490,12 @@ final class ElfReader {
                     throw in.bad(offset, "version need " + i + ": vn_aux 0x" + Long.toHexString(auxRel)
                             + " overlaps the entry itself");
                 }
-                long auxAddress = address + auxRel;
+                long auxAddress = addAddress(address, auxRel, "version need " + i + " vn_aux", offset);
+                long auxReferrer = offset;
                 for (int j = 0; j < auxCount; j++) {
                     String what = "version need " + i + " aux " + j;
-                    long auxOffset = mapStructure(segments, auxAddress, VersionNeedAux.SIZE, what, offset);
+                    long auxOffset = mapStructure(segments, auxAddress, VersionNeedAux.SIZE, what, auxReferrer);
+                    auxReferrer = auxOffset;
                     ByteBuffer a = in.read(auxOffset, VersionNeedAux.SIZE, what);
                     long nameIndex = u32(a, 8);
                     long auxNext = u32(a, 12);
@@ -451,7 +507,7 @@ final class ElfReader {
                                     + auxCount + " (the chain must move forward by at least "
                                     + VersionNeedAux.SIZE + " bytes)");
                         }
-                        auxAddress += auxNext;
+                        auxAddress = addAddress(auxAddress, auxNext, what + " vna_next", auxOffset);
                     }
                 }
             }
@@ -462,11 +518,22 @@ final class ElfReader {
                             + " but DT_VERNEEDNUM is " + count + " (the chain must move forward by at least "
                             + VersionNeed.SIZE + " bytes)");
                 }
-                address += next;
+                address = addAddress(address, next, "version need " + i + " vn_next", offset);
                 referrer = offset;
             }
         }
         return List.copyOf(needs);
+    }
+
+    /** {@code address + delta} as unsigned addresses, or bad input if that wraps around. */
+    private long addAddress(long address, long delta, String what, long referrer) throws BadInputException {
+        long sum = address + delta;
+        long limit = is64 ? -1L : 0xffffffffL;
+        if (Long.compareUnsigned(sum, address) < 0 || Long.compareUnsigned(sum, limit) > 0) {
+            throw in.bad(referrer, what + " 0x" + Long.toHexString(delta) + " from address 0x"
+                    + Long.toHexString(address) + " wraps around the address space");
+        }
+        return sum;
     }
 
     private long mapStructure(List<ProgramHeader> segments, long address, long size, String what, long referrer)
