@@ -1,18 +1,21 @@
 package dev.closurewrap.cli;
 
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
-/** Placeholder until the Nix-formats issue lands. */
-@Command(name = "nar", mixinStandardHelpOptions = true, description = "NAR archives: dump, restore, ls (not yet implemented).")
+/** {@code closure-wrap nar dump | restore | ls}: NAR archives, byte-compatible with Nix. */
+@Command(name = "nar", mixinStandardHelpOptions = true,
+        description = "NAR archives, byte for byte as Nix writes them: dump, restore, ls.",
+        subcommands = {NarDumpCommand.class, NarRestoreCommand.class, NarLsCommand.class})
 final class NarCommand implements Callable<Integer> {
-    @Parameters(arity = "0..*")
-    List<String> args;
+    @Spec
+    CommandSpec spec;
 
     @Override
     public Integer call() {
-        throw new NotYetImplementedException("nar");
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return ExitCodes.USAGE;
     }
 }

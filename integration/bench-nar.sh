@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Benchmark: closure-wrap nar dump/restore against nix-store --dump/--restore, same run, same data.
+#
+#   integration/bench-nar.sh [REPS] [BIG_FILE_GB]      (defaults: 3 repetitions, a 3 GB file)
+#
+# Builds (once, idempotently) a closure of host directories with nix-store --add:
+# /usr/lib/x86_64-linux-gnu (~680 MB, big libraries) and /usr/share/doc (~125 MB, many small files
+# and symlinks). Then, for each tool and each repetition, dumps every path of it to a pipe and
+# restores the dumps; and does the same for one multi-GB file to show that memory stays flat.
+# Reports the median wall time, the ratio ours/nix (below 1 = we are faster) and peak RSS
+# (/usr/bin/time -v). Needs a built tree (mvn -q -B package -DskipTests) and nix-bin as root.
+set -euo pipefail
+
+reps=${1:-3}
+big_gb=${2:-3}
+here=$(cd "$(dirname "$0")/.." && pwd)
+cw="$here/target/closure-wrap"
+work=${BENCH_DIR:-/tmp/closure-wrap-bench}
+mkdir -p "$work"
+[ -x "$cw" ] || { echo "build first: mvn -q -B package -DskipTests" >&2; exit 2; }
+
+# --- the closure ---------------------------------------------------------------------------
+paths_file="$work/paths"
+if [ ! -s "$paths_file" ] || ! xargs -a "$paths_file" nix-store --check-validity 2>/dev/null; then
+  rm -rf "$work/src"; mkdir -p "$work/src"
+  cp -a /usr/lib/x86_64-linux-gnu "$work/src/host-lib"
+  cp -a /usr/share/doc "$work/src/host-doc"
+  for d in "$work/src"/*; do nix-store --add "$d"; done > "$paths_file"
+  rm -rf "$work/src"
+fi
+mapfile -t paths < "$paths_file"
+total=0
+for p in "${paths[@]}"; do total=$((total + $(nix-store -q --size "$p"))); done
+echo "closure: ${#paths[@]} paths, $((total / 1000000)) MB of NAR"
+
+big="$work/big.bin"
+if [ ! -f "$big" ] || [ "$(stat -c %s "$big")" -ne $((big_gb * 1024 * 1024 * 1024)) ]; then
+  # Incompressible and not sparse: both tools really read every byte.
+  head -c $((big_gb * 1024 * 1024 * 1024)) /dev/urandom > "$big"
+fi
+
+# --- measurement helpers ---------------------------------------------------------------------
+# run LABEL CMD...: runs CMD under /usr/bin/time -v, appends "LABEL seconds maxrss_kB" to results.
+results="$work/results"
+: > "$results"
+run() {
+  local label=$1; shift
+  local t="$work/time.out"
+  /usr/bin/time -v -o "$t" "$@"
+  local secs rss
+  secs=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$t")
+  rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$t")
+  echo "$label $secs $rss" >> "$results"
+}
+
+nars="$work/nars"; mkdir -p "$nars"
+i=0
+for p in "${paths[@]}"; do nix-store --dump "$p" > "$nars/$i.nar"; i=$((i + 1)); done
+nix-store --dump "$big" > "$work/big.nar"
+
+for r in $(seq "$reps"); do
+  for tool in nix ours; do
+    paths_str="${paths[*]}"
+    run "dump-closure-$tool" bash -c "paths=($paths_str); for p in \"\${paths[@]}\"; do
+        if [ $tool = nix ]; then nix-store --dump \"\$p\"; else \"$cw\" nar dump \"\$p\"; fi; done | cat > /dev/null"
+    rm -rf "$work/out"; mkdir -p "$work/out"; sync
+    run "restore-closure-$tool" bash -c "for n in $nars/*.nar; do
+        if [ $tool = nix ]; then nix-store --restore $work/out/\$(basename \$n) < \$n;
+        else $cw nar restore $work/out/\$(basename \$n) < \$n; fi; done"
+    rm -rf "$work/out"
+    if [ $tool = nix ]; then run "dump-big-$tool" bash -c "nix-store --dump $big | cat > /dev/null"
+    else run "dump-big-$tool" bash -c "$cw nar dump $big | cat > /dev/null"; fi
+    rm -f "$work/big.out"; sync
+    if [ $tool = nix ]; then run "restore-big-$tool" bash -c "nix-store --restore $work/big.out < $work/big.nar"
+    else run "restore-big-$tool" bash -c "$cw nar restore $work/big.out < $work/big.nar"; fi
+    rm -f "$work/big.out"
+    if [ $tool = ours ]; then run "hash-big-ours" "$cw" nar dump --hash "$big" >/dev/null
+    else run "hash-big-nix" nix --extra-experimental-features nix-command hash path "$big" >/dev/null; fi
+  done
+done
+
+# --- report ------------------------------------------------------------------------------------
+echo
+printf '%-18s %10s %10s %7s %12s %12s\n' case "nix s" "ours s" ratio "nix RSS MB" "ours RSS MB"
+for c in dump-closure restore-closure dump-big restore-big hash-big; do
+  med() { grep "^$c-$1 " "$results" | awk '{print $2}' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+  rss() { grep "^$c-$1 " "$results" | awk '{print $3}' | sort -n | tail -1; }
+  n=$(med nix); o=$(med ours)
+  printf '%-18s %10.2f %10.2f %7.2f %12d %12d\n' "$c" "$n" "$o" "$(echo "$o / $n" | bc -l)" "$(( $(rss nix) / 1024 ))" "$(( $(rss ours) / 1024 ))"
+done
+echo "(median of $reps runs; ratio = ours / nix; RSS = largest peak over the runs; big file: $big_gb GiB)"

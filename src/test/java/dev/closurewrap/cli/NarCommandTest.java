@@ -1,0 +1,85 @@
+package dev.closurewrap.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class NarCommandTest {
+    @TempDir
+    Path tmp;
+
+    private String out;
+    private String err;
+
+    private int run(String... args) {
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        int code = Main.run(new PrintStream(o, true, StandardCharsets.UTF_8), new PrintStream(e, true, StandardCharsets.UTF_8), args);
+        out = o.toString(StandardCharsets.UTF_8);
+        err = e.toString(StandardCharsets.UTF_8);
+        return code;
+    }
+
+    private Path testVectorTree() throws Exception {
+        Path d = tmp.resolve("d");
+        Files.createDirectories(d.resolve("sub"));
+        Files.writeString(d.resolve("a.txt"), "hello\n");
+        Files.writeString(d.resolve("run.sh"), "#!/bin/sh\necho hi\n");
+        Files.setPosixFilePermissions(d.resolve("run.sh"), PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.createSymbolicLink(d.resolve("link"), Path.of("a.txt"));
+        Files.writeString(d.resolve("sub/B"), "x");
+        Files.writeString(d.resolve("sub/empty"), "");
+        return d;
+    }
+
+    @Test
+    void dumpHash_testVector_printsFactsNarHashAndSize() throws Exception {
+        assertEquals(0, run("nar", "dump", "--hash", testVectorTree().toString()));
+        assertEquals("NarHash: sha256:0hkwh2mxq2qr3bz04zcpcn26prgy4sf9xmwgc43nwk1pf0lfj4fi\nNarSize: 1264\n", out);
+    }
+
+    @Test
+    void dumpLsRestore_testVector_roundTrips() throws Exception {
+        Path nar = tmp.resolve("d.nar");
+        assertEquals(0, run("nar", "dump", "-o", nar.toString(), testVectorTree().toString()));
+        assertEquals(1264, Files.size(nar));
+        assertEquals(0, run("nar", "ls", "-R", nar.toString()));
+        assertEquals("./a.txt\n./link\n./run.sh\n./sub\n./sub/B\n./sub/empty\n", out);
+        assertEquals(0, run("nar", "ls", "--json", nar.toString(), "/sub"));
+        assertEquals("{\"type\":\"directory\",\"entries\":{\"B\":{},\"empty\":{}}}\n", out);
+        assertEquals(0, run("nar", "restore", "--file", nar.toString(), tmp.resolve("r").toString()));
+        assertEquals("hello\n", Files.readString(tmp.resolve("r/a.txt")));
+        assertTrue(Files.isExecutable(tmp.resolve("r/run.sh")));
+        assertEquals(0, run("nar", "dump", "-o", tmp.resolve("again.nar").toString(), tmp.resolve("r").toString()));
+        assertArrayEquals(Files.readAllBytes(nar), Files.readAllBytes(tmp.resolve("again.nar")));
+    }
+
+    @Test
+    void restore_truncatedArchive_exitsBadInputAndCreatesNothing() throws Exception {
+        Path nar = tmp.resolve("d.nar");
+        run("nar", "dump", "-o", nar.toString(), testVectorTree().toString());
+        Path cut = tmp.resolve("cut.nar");
+        Files.write(cut, java.util.Arrays.copyOf(Files.readAllBytes(nar), 500));
+        assertEquals(ExitCodes.BAD_INPUT, run("nar", "restore", "-f", cut.toString(), tmp.resolve("r").toString()));
+        assertTrue(err.contains("cut.nar!/: bad NAR at 0x1f0:"), err);
+        assertFalse(Files.exists(tmp.resolve("r")));
+    }
+
+    @Test
+    void ls_missingPath_exitsBadInput() throws Exception {
+        Path nar = tmp.resolve("d.nar");
+        run("nar", "dump", "-o", nar.toString(), testVectorTree().toString());
+        assertEquals(ExitCodes.BAD_INPUT, run("nar", "ls", nar.toString(), "/nope"));
+        assertTrue(err.contains("no path"), err);
+    }
+}
