@@ -18,7 +18,12 @@ public final class Closure {
     private final List<Path> roots;
     private final List<ClosureItem> items;
     private final String origin;
+    private final Optional<Path> builtFor;
     private final Map<Path, ClosureItem> byPath = new HashMap<>();
+
+    public Closure(Optional<Path> storeDir, List<Path> roots, List<ClosureItem> items, String origin) {
+        this(storeDir, roots, items, origin, Optional.empty());
+    }
 
     /**
      * @param storeDir  the store directory the store paths sit in; empty for host files
@@ -26,8 +31,15 @@ public final class Closure {
      * @param items     every member (kept sorted by path)
      * @param origin    how the members and references were found, for people ("nix database",
      *                  "reference scan", "host loader")
+     * @param builtFor  the store directory the files were built for when they sit elsewhere
+     *                  (restored from an archive): paths inside the files name it, not {@code storeDir}
      */
-    public Closure(Optional<Path> storeDir, List<Path> roots, List<ClosureItem> items, String origin) {
+    public Closure(Optional<Path> storeDir, List<Path> roots, List<ClosureItem> items, String origin,
+            Optional<Path> builtFor) {
+        this.builtFor = Objects.requireNonNull(builtFor, "builtFor");
+        if (builtFor.isPresent() && storeDir.isEmpty()) {
+            throw new IllegalArgumentException("builtFor without a store directory");
+        }
         this.storeDir = Objects.requireNonNull(storeDir, "storeDir");
         this.roots = List.copyOf(roots);
         List<ClosureItem> sorted = new ArrayList<>(items);
@@ -57,6 +69,14 @@ public final class Closure {
         return origin;
     }
 
+    /**
+     * The store directory the members were built for, which their RUNPATHs, interpreters and
+     * symlinks name: {@link #storeDir()} unless they were restored elsewhere from an archive.
+     */
+    public Optional<Path> builtFor() {
+        return builtFor.or(() -> storeDir);
+    }
+
     public List<Path> paths() {
         return items.stream().map(ClosureItem::path).toList();
     }
@@ -75,12 +95,12 @@ public final class Closure {
     @Override
     public boolean equals(Object o) {
         return o instanceof Closure other && storeDir.equals(other.storeDir) && roots.equals(other.roots)
-                && items.equals(other.items) && origin.equals(other.origin);
+                && items.equals(other.items) && origin.equals(other.origin) && builtFor.equals(other.builtFor);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(storeDir, roots, items, origin);
+        return Objects.hash(storeDir, roots, items, origin, builtFor);
     }
 
     @Override
