@@ -29,6 +29,7 @@ import java.util.stream.Collectors;
  * For host files, every library the loader finds joins the closure, as {@code ldd} would list it.
  */
 public final class GraphBuilder {
+    private static final String HOST_LOADER = "/lib64/ld-linux-x86-64.so.2";
     private final int threads;
     private final Function<String, GlibcConfig> glibcConfigs;
     private final MuslConfig muslConfig;
@@ -95,7 +96,7 @@ public final class GraphBuilder {
             Optional<String> interp = loaders.get(object.family());
             return object.family() == LoaderFamily.MUSL
                     ? new MuslLoader(muslConfig, fs).load(e.getKey(), Map.of(), interp)
-                    : glibcLoader(interp.orElse("/lib64/ld-linux-x86-64.so.2"), view).load(e.getKey(), Map.of(), interp);
+                    : glibcLoader(interp.orElse(HOST_LOADER), view).load(e.getKey(), Map.of(), interp);
         });
 
         return assemble(closure, view, files, objects, members, traced, libraryTraces, inside);
@@ -106,14 +107,14 @@ public final class GraphBuilder {
      * for and where its files are (the same, unless restored from an archive).
      */
     private record View(FileSystemView fs, java.util.function.UnaryOperator<String> toLogical,
-            java.util.function.UnaryOperator<String> toPhysical) {
+            java.util.function.UnaryOperator<String> toPhysical, boolean restored) {
         static View of(Closure closure) {
             if (closure.storeDir().isPresent() && !closure.builtFor().equals(closure.storeDir())) {
                 RedirectedFileSystem fs = new RedirectedFileSystem(closure.builtFor().get().toString(),
                         closure.storeDir().get().toString());
-                return new View(fs, fs::logical, fs::physical);
+                return new View(fs, fs::logical, fs::physical, true);
             }
-            return new View(new HostFileSystem(), p -> p, p -> p);
+            return new View(new HostFileSystem(), p -> p, p -> p, false);
         }
 
         String logical(String physicalPath) {
@@ -189,10 +190,13 @@ public final class GraphBuilder {
                 new DependencyGraph.Lookups(trace.failedLookupCount(), relative, absolute));
     }
 
-    /** The loader of {@code interpreter}, configured by asking the interpreter's file where it is. */
+    /**
+     * The loader of {@code interpreter}, configured by asking the interpreter where it is. A closure
+     * restored from an archive is never run, not even its loader: the host's loader answers instead.
+     */
     private GlibcLoader glibcLoader(String interpreter, View view) {
-        return glibcLoaders.computeIfAbsent(interpreter,
-                i -> new GlibcLoader(glibcConfigs.apply(view.physical(i)), view.fs()));
+        return glibcLoaders.computeIfAbsent(interpreter, i -> new GlibcLoader(
+                glibcConfigs.apply(view.restored() ? HOST_LOADER : view.physical(i)), view.fs()));
     }
 
     @FunctionalInterface
