@@ -8,8 +8,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -17,9 +20,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
 import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 /**
@@ -30,11 +37,10 @@ import java.util.stream.Collectors;
  */
 public final class GraphBuilder {
     private static final String HOST_LOADER = "/lib64/ld-linux-x86-64.so.2";
+
     private final int threads;
     private final Function<String, GlibcConfig> glibcConfigs;
     private final MuslConfig muslConfig;
-    /** One loader per interpreter, so each reads its ld.so.cache once. */
-    private final Map<String, GlibcLoader> glibcLoaders = new java.util.concurrent.ConcurrentHashMap<>();
 
     public GraphBuilder(int threads) {
         this(threads, LoaderProbe::glibc, MuslConfig.x86_64());
@@ -56,7 +62,7 @@ public final class GraphBuilder {
 
         boolean host = closure.storeDir().isEmpty();
         Set<Path> members = new LinkedHashSet<>(closure.paths());
-        java.util.function.Predicate<String> inside = host ? p -> true
+        Predicate<String> inside = host ? p -> true
                 : p -> closure.itemOf(LoaderPaths.toPath(view.physical(p))).isPresent();
 
         List<ScannedFile.ElfObject> programFiles = objects.values().stream()
@@ -80,7 +86,7 @@ public final class GraphBuilder {
         }
 
         // Libraries no program loads: model them as loaded directly, under the closure's loader.
-        Set<String> requesters = new java.util.HashSet<>();
+        Set<String> requesters = new HashSet<>();
         traced.forEach(t -> t.trace.resolutions().forEach(r -> requesters.add(r.requester())));
         Map<String, ScannedFile.ElfObject> libraries = new TreeMap<>();
         objects.forEach((canonical, o) -> {
@@ -106,15 +112,15 @@ public final class GraphBuilder {
      * The file system the loaders see, and the mapping between the store the closure was built
      * for and where its files are (the same, unless restored from an archive).
      */
-    private record View(FileSystemView fs, java.util.function.UnaryOperator<String> toLogical,
-            java.util.function.UnaryOperator<String> toPhysical, boolean restored) {
+    private record View(FileSystemView fs, UnaryOperator<String> toLogical, UnaryOperator<String> toPhysical,
+            boolean restored, Map<String, GlibcLoader> glibcLoaders) {
         static View of(Closure closure) {
             if (closure.storeDir().isPresent() && !closure.builtFor().equals(closure.storeDir())) {
                 RedirectedFileSystem fs = new RedirectedFileSystem(closure.builtFor().get().toString(),
                         closure.storeDir().get().toString());
-                return new View(fs, fs::logical, fs::physical, true);
+                return new View(fs, fs::logical, fs::physical, true, new ConcurrentHashMap<>());
             }
-            return new View(new HostFileSystem(), p -> p, p -> p, false);
+            return new View(new HostFileSystem(), p -> p, p -> p, false, new ConcurrentHashMap<>());
         }
 
         String logical(String physicalPath) {
@@ -161,7 +167,7 @@ public final class GraphBuilder {
     private record Traced(ScannedFile.ElfObject program, String path, String interpreter, LoadTrace trace,
             DependencyGraph.Lookups lookups) {}
 
-    private Traced trace(ScannedFile.ElfObject program, View view, java.util.function.Predicate<String> inside,
+    private Traced trace(ScannedFile.ElfObject program, View view, Predicate<String> inside,
             Map<String, ScannedFile.ElfObject> objects) throws IOException {
         FileSystemView fs = view.fs();
         String path = view.logical(program.path());
@@ -195,7 +201,8 @@ public final class GraphBuilder {
      * restored from an archive is never run, not even its loader: the host's loader answers instead.
      */
     private GlibcLoader glibcLoader(String interpreter, View view) {
-        return glibcLoaders.computeIfAbsent(interpreter, i -> new GlibcLoader(
+        // One loader per interpreter and build, so each reads its ld.so.cache once.
+        return view.glibcLoaders().computeIfAbsent(interpreter, i -> new GlibcLoader(
                 glibcConfigs.apply(view.restored() ? HOST_LOADER : view.physical(i)), view.fs()));
     }
 
@@ -227,7 +234,7 @@ public final class GraphBuilder {
 
     private DependencyGraph assemble(Closure closure, View view, List<ScannedFile> files,
             Map<String, ScannedFile.ElfObject> objects, Set<Path> members, List<Traced> traced,
-            List<LoadTrace> libraryTraces, java.util.function.Predicate<String> inside) {
+            List<LoadTrace> libraryTraces, Predicate<String> inside) {
         Map<Path, ClosureItem> items = new HashMap<>();
         closure.items().forEach(i -> items.put(i.path(), i));
         List<Path> memberList = members.stream().sorted().toList();
@@ -243,7 +250,7 @@ public final class GraphBuilder {
         List<LoadTrace> all = new ArrayList<>();
         traced.forEach(t -> all.add(t.trace));
         all.addAll(libraryTraces);
-        Set<LoadTrace> programTraces = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        Set<LoadTrace> programTraces = Collections.newSetFromMap(new IdentityHashMap<>());
         traced.forEach(t -> programTraces.add(t.trace));
         Map<String, List<String>> sonames = new HashMap<>();
         objects.forEach((canonical, elf) -> elf.object().soname().ifPresent(
@@ -303,7 +310,7 @@ public final class GraphBuilder {
             int fileCount = fileCounts.getOrDefault(member, 0);
             int elfCount = elfCounts.getOrDefault(member, 0);
             ClosureItem item = items.get(member);
-            Set<Path> refs = new java.util.TreeSet<>();
+            Set<Path> refs = new TreeSet<>();
             if (item != null) {
                 item.references().forEach(r -> refs.add(view.logicalPath(r)));
             }
