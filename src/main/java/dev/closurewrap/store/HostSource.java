@@ -1,0 +1,43 @@
+package dev.closurewrap.store;
+
+import dev.closurewrap.elf.ElfFile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Plain host programs such as {@code /usr/bin/curl}: each root is a member; the libraries are
+ * added by the graph, which resolves them the way the host's loader would (ld.so.cache, default
+ * directories, RPATH/RUNPATH), as {@code ldd} does.
+ */
+public final class HostSource implements ClosureSource {
+    private final List<Path> roots;
+
+    public HostSource(List<Path> roots) {
+        this.roots = List.copyOf(roots);
+    }
+
+    @Override
+    public Closure closure() throws IOException {
+        List<ClosureItem> items = new ArrayList<>();
+        List<Path> rootPaths = new ArrayList<>();
+        for (Path root : roots) {
+            Path absolute = root.toAbsolutePath().normalize();
+            if (!Files.isRegularFile(absolute)) {
+                throw new NoSuchFileException(absolute.toString(), null, "not a regular file");
+            }
+            Optional<ElfFile> elf = ElfFile.openIfElf(absolute);
+            if (elf.isEmpty()) {
+                throw new IOException(absolute + ": not an ELF file");
+            }
+            rootPaths.add(absolute);
+            items.add(new ClosureItem(absolute, Set.of(), ClosureItem.Kind.HOST_FILE));
+        }
+        return new Closure(Optional.empty(), rootPaths, items, "host loader");
+    }
+}
