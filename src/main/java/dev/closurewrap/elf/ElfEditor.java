@@ -62,8 +62,9 @@ public final class ElfEditor {
             Path temp = Files.createTempFile(directory, "." + output.getFileName() + ".", ".tmp");
             try {
                 try (FileChannel target = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                    // No fsync: like patchelf and cp, durability is the caller's business; the
+                    // rename still guarantees readers see the old file or the new one, never half.
                     patch.writeTo(source, target);
-                    target.force(false);
                 }
                 copyPermissions(input, temp);
                 try {
