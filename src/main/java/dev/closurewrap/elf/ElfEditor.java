@@ -95,6 +95,12 @@ public final class ElfEditor {
         }
         ElfLayout.requireEditable(file);
         EditModel model = EditModel.of(file, edits);
-        return new ElfLayout(file, in).plan(model);
+        try {
+            return new ElfLayout(file, in).plan(model);
+        } catch (ArithmeticException e) {
+            // Addresses and sizes near the top of the address space: the layout's exact arithmetic refuses them.
+            throw new BadInputException(ElfInput.FORMAT, file.name(), BadInputException.NO_OFFSET,
+                    "addresses or sizes overflow when laid out (" + e.getMessage() + ")");
+        }
     }
 }

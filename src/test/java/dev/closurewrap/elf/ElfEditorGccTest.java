@@ -205,6 +205,59 @@ class ElfEditorGccTest {
     }
 
     @Test
+    void newSegment_usesAPtNullSlotInsteadOfGrowingTheTable() throws IOException {
+        Path program = copy(built.main(), "main");
+        ElfFile before = ElfFile.open(program);
+        ProgramHeader stack = before.programHeaders().stream().filter(p -> p.type() == ElfConstants.PT_GNU_STACK)
+                .findFirst().orElseThrow();
+        byte[] bytes = Files.readAllBytes(program);
+        java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt((int) stack.headerOffset(), 0);
+        Files.write(program, bytes);
+        long interpOffset = ElfFile.open(program).interpreter().orElseThrow().segment().offset();
+
+        edit(program, new ElfEdit.SetSearchPath(bs(built.lib() + ":/" + "n".repeat(200)), SearchPathTag.RUNPATH));
+        ElfFile f = ElfFile.open(program);
+        assertEquals(before.programHeaders().size(), f.programHeaders().size());
+        assertTrue(f.programHeaders().stream().noneMatch(p -> p.type() == ElfConstants.PT_NULL));
+        assertEquals(interpOffset, f.interpreter().orElseThrow().segment().offset(), ".interp moved for nothing");
+        assertRuns(program);
+    }
+
+    /** The program without section headers, as sstrip leaves it: the loader never reads them. */
+    private Path withoutSectionHeaders(String name) throws IOException {
+        Path program = copy(built.main(), name);
+        byte[] bytes = Files.readAllBytes(program);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putLong(40, 0); // e_shoff
+        b.putShort(60, (short) 0); // e_shnum
+        b.putShort(62, (short) 0); // e_shstrndx
+        Files.write(program, bytes);
+        assertTrue(ElfFile.open(program).sectionHeaders().isEmpty());
+        return program;
+    }
+
+    @Test
+    void withoutSectionHeaders_editThatFits_isMadeInPlaceAndRuns() throws IOException {
+        Path program = withoutSectionHeaders("main");
+        long size = Files.size(program);
+        edit(program, new ElfEdit.SetSearchPath(bs(built.lib().toString()), SearchPathTag.RPATH),
+                new ElfEdit.ReplaceNeeded(bs("libextra.so.1"), bs("libextra.so.1")));
+        assertEquals(size, Files.size(program));
+        assertEquals(bs(built.lib().toString()), ElfFile.open(program).rpath().orElseThrow());
+        assertRuns(program);
+    }
+
+    @Test
+    void withoutSectionHeaders_growthNeedingAProgramHeader_isRefusedUntouched() throws IOException {
+        Path program = withoutSectionHeaders("main");
+        byte[] before = Files.readAllBytes(program);
+        dev.closurewrap.io.UnsupportedInputException e = assertThrows(dev.closurewrap.io.UnsupportedInputException.class,
+                () -> edit(program, new ElfEdit.SetSearchPath(bs("/" + "z".repeat(400)), SearchPathTag.RUNPATH)));
+        assertTrue(e.reason().contains("program header table must grow"), e.getMessage());
+        assertArrayEquals(before, Files.readAllBytes(program));
+    }
+
+    @Test
     void edit_keepsTheModeOfTheFile() throws IOException {
         Path program = copy(built.main(), "main");
         Files.setPosixFilePermissions(program, PosixFilePermissions.fromString("r-xr-x---"));
