@@ -138,6 +138,23 @@ class ElfEditorGccTest {
     }
 
     @Test
+    void goldLinkedProgram_growthOfEverything_runs() throws IOException {
+        // gold lays out .interp, the notes, .dynsym and .dynstr right behind the program headers.
+        Native.compile(shared, "gcc", "-fuse-ld=gold", "-o", "main-gold", "main.c", "-Llib", "-Wl,--no-as-needed",
+                "-lgreet", "-lextra", "-lunused", "-Wl,-rpath," + built.lib().toAbsolutePath(), "-Wl,--enable-new-dtags");
+        Path program = copy(shared.resolve("main-gold"), "main-gold");
+        edit(program, new ElfEdit.SetInterpreter(bs("/lib64/../lib64/../lib64/ld-linux-x86-64.so.2")),
+                new ElfEdit.SetSearchPath(bs(built.lib() + ":/nix/store/" + "g".repeat(32) + "-gold/lib"), SearchPathTag.RUNPATH),
+                new ElfEdit.ReplaceNeeded(bs("libgreet.so.1"), bs(lib("libgreet.so.1"))),
+                new ElfEdit.AddNeeded(bs("libm.so.6")), new ElfEdit.AddNeeded(bs("libdl.so.2")),
+                new ElfEdit.AddNeeded(bs("librt.so.1")), new ElfEdit.AddNeeded(bs("libpthread.so.0")));
+        ElfEditorTest.assertValidLayout(ElfFile.open(program));
+        assertRuns(program);
+        Native.Result lint = Native.run(dir, "eu-elflint", "--gnu-ld", program.toString());
+        assertEquals("No errors\n", lint.out(), lint.both());
+    }
+
+    @Test
     void regression_secondEdit_doesNotGrowTheFile() throws IOException {
         Path once = copy(built.main(), "once");
         Path twice = copy(built.main(), "twice");
