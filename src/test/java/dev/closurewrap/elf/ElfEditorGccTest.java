@@ -275,6 +275,46 @@ class ElfEditorGccTest {
     }
 
     @Test
+    void regression_fileOver4GiB_newSegmentAbove4GiBProgramRuns() throws IOException, InterruptedException {
+        // A sparse file: the section header table moved to 4.5 GiB, a hole in between.
+        Path program = copy(built.main(), "main");
+        ElfFile f = ElfFile.open(program);
+        long shoff = f.header().shoff();
+        int shsize = f.sectionHeaders().size() * 64;
+        long far = (9L << 29) + 8; // 4.5 GiB
+        try (java.nio.channels.FileChannel c = java.nio.channels.FileChannel.open(program,
+                java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
+            java.nio.ByteBuffer table = java.nio.ByteBuffer.allocate(shsize);
+            c.read(table, shoff);
+            c.write(table.flip(), far);
+            java.nio.ByteBuffer offset = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                    .putLong(0, far);
+            c.write(offset, 40);
+        }
+        assertEquals(far + shsize, Files.size(program));
+
+        String runpath = built.lib() + ":/nix/store/" + "h".repeat(32) + "-beyond-4-gib/lib";
+        ElfPatch patch = ElfEditor.plan(program, List.of(new ElfEdit.SetSearchPath(bs(runpath), SearchPathTag.RUNPATH)));
+        // Apply the patch to a sparse copy (copying 4.5 GiB of zeros would only test the disk).
+        Path edited = dir.resolve("edited");
+        assertEquals(0, Native.run(dir, "cp", "--sparse=always", program.toString(), edited.toString()).exit());
+        try (java.nio.channels.FileChannel c = java.nio.channels.FileChannel.open(edited,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            for (ElfPatch.Write w : patch.writes()) {
+                c.write(java.nio.ByteBuffer.wrap(w.bytes()), w.offset());
+            }
+            c.truncate(patch.newSize());
+        }
+        ElfFile result = ElfFile.open(edited);
+        ProgramHeader added = ElfEditorTest.lastLoad(result);
+        assertTrue(added.offset() > 1L << 32, "segment at 0x" + Long.toHexString(added.offset()));
+        assertEquals(bs(runpath), result.runpath().orElseThrow());
+        assertTrue(patch.growth() < 8192, "grew by " + patch.growth());
+        ElfEditorTest.assertValidLayout(result);
+        assertRuns(edited);
+    }
+
+    @Test
     void edit_keepsTheModeOfTheFile() throws IOException {
         Path program = copy(built.main(), "main");
         Files.setPosixFilePermissions(program, PosixFilePermissions.fromString("r-xr-x---"));
