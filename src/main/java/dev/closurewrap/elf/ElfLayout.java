@@ -27,19 +27,22 @@ import java.util.Set;
  *       string are rewritten where they are whenever the result fits: new strings reuse existing
  *       ones (also as tails), then bytes no user needs any more ({@link StringTablePlan}); the
  *       dynamic array may use the spare DT_NULL slots after its terminator.
- *   <li><b>Otherwise one new segment.</b> What does not fit moves to a single new PT_LOAD placed after the highest address any segment uses, at the end of the file, with
+ *   <li><b>Otherwise one new segment.</b> What does not fit moves to a single new PT_LOAD placed
+ *       after the highest address any segment uses, at the end of the file, with
  *       {@code p_offset ≡ p_vaddr (mod page size)} for the machine (64 KiB aarch64, ppc64, mips,
  *       loongarch; 8 KiB sparc; 4 KiB otherwise). The file grows by the moved data plus less than
  *       64 bytes of alignment: the offset is chosen first and the address follows it, so no file
- *       padding up to a page boundary is needed. The segment is writable when it holds {@code .dynamic},
- *       because the loader writes into it (DT_DEBUG, relocated d_ptr values), and read-only
- *       otherwise; it lies beyond PT_GNU_RELRO, so RELRO never makes it read-only.
+ *       padding up to a page boundary is needed. The segment is writable when it holds
+ *       {@code .dynamic}, because the loader writes into it (DT_DEBUG, relocated d_ptr values), and
+ *       read-only otherwise; it lies beyond PT_GNU_RELRO, so RELRO never makes it read-only. Its
+ *       address keeps clear of the largest dynamic symbol's size past the last segment, where
+ *       eu-elflint would otherwise see text relocations that are not there.
  *   <li><b>The program header table grows in place.</b> A new PT_LOAD needs one more program
  *       header. Rather than moving the table (old kernels compute AT_PHDR as the first PT_LOAD's
  *       {@code vaddr - offset} plus {@code e_phoff}, so a moved table must keep that difference,
  *       which costs file padding up to the highest address, .bss included), the table is extended
- *       over the sections right behind it: {@code .interp} and the notes (and, after lld, hash
- *       tables, {@code .dynsym} or version sections) move as one block, keeping their alignment,
+ *       over the sections right behind it: {@code .interp} and the notes (and, after gold or lld,
+ *       {@code .dynsym}, hash or version sections) move as one block, keeping their alignment,
  *       into the new segment. Every reference follows: section headers, PT_INTERP, PT_NOTE,
  *       PT_GNU_PROPERTY, DT_HASH/DT_GNU_HASH/DT_SYMTAB/DT_VERSYM/DT_VERNEED/DT_VERDEF, and the
  *       value of every symbol defined in a moved section. PT_PHDR grows with the table and stays
@@ -56,6 +59,9 @@ import java.util.Set;
  *       strings no user covers any more are zeroed, while strings other users still point into
  *       (symbol names, version names, tails shared with a kept string) stay.
  * </ul>
+ *
+ * <p>One instance plans one file; the fields below hold the state of one attempt (first reusing
+ * an earlier segment, if there is one, then afresh).
  */
 final class ElfLayout {
     static final String MARKER = "closure-wrap seg";
