@@ -312,6 +312,24 @@ class ElfEditorTest {
         assertValidLayout(f);
     }
 
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {EM_X86_64, EM_AARCH64, EM_PPC64, EM_SPARCV9, EM_386, EM_S390})
+    void regression_misalignedLoad_newSegmentCongruentModuloTheMachinesPageSize(int machine) throws IOException {
+        ElfClass c = machine == EM_386 ? ElfClass.ELF32 : ElfClass.ELF64;
+        ElfData d = machine == EM_PPC64 || machine == EM_SPARCV9 || machine == EM_S390 ? ElfData.BIG_ENDIAN
+                : ElfData.LITTLE_ENDIAN;
+        byte[] input = executable(c, d).machine(machine).build().bytes();
+        byte[] out = edit(input, new ElfEdit.SetSearchPath(bs(STORE_LIB + "/and/a/longer/tail"), SearchPathTag.RUNPATH));
+        ElfFile f = parse(out);
+        long page = machine == EM_AARCH64 || machine == EM_PPC64 ? 65536 : machine == EM_SPARCV9 ? 8192 : 4096;
+        assertEquals(page, f.pageSize());
+        ProgramHeader added = lastLoad(f);
+        assertEquals(page, added.align());
+        assertEquals(added.offset() % page, added.vaddr() % page);
+        assertTrue(out.length - input.length < 1024, "grew by " + (out.length - input.length) + ": padded to a page?");
+        assertValidLayout(f);
+    }
+
     @Test
     void sameInputAndEdits_giveTheSameBytes() throws IOException {
         byte[] input = executable(ElfClass.ELF64, ElfData.LITTLE_ENDIAN).build().bytes();
