@@ -155,6 +155,22 @@ class ElfEditorGccTest {
     }
 
     @Test
+    void muslProgram_hashTableBehindTheHeadersMoved_runs() throws IOException {
+        // musl-gcc puts .hash (which musl's loader uses for lookups) right behind .interp.
+        Native.write(dir, "m.c", "#include <stdio.h>\nint main(void) { puts(\"musl ok\"); return 0; }\n");
+        Native.compile(dir, "musl-gcc", "-o", "m", "m.c");
+        Path program = dir.resolve("m");
+        long hashBefore = ElfFile.open(program).dynamic().orElseThrow().value(ElfConstants.DT_HASH).orElseThrow();
+        edit(program, new ElfEdit.SetInterpreter(bs("/lib/../lib/../lib/ld-musl-x86_64.so.1")),
+                new ElfEdit.SetSearchPath(bs("/nix/store/" + "m".repeat(32) + "-musl/lib"), SearchPathTag.RUNPATH));
+        ElfFile f = ElfFile.open(program);
+        assertNotEquals(hashBefore, f.dynamic().orElseThrow().value(ElfConstants.DT_HASH).orElseThrow(), "fixture: .hash moved");
+        ElfEditorTest.assertValidLayout(f);
+        Native.Result r = Native.run(dir, program.toString());
+        assertEquals("musl ok\n", r.out(), r.both());
+    }
+
+    @Test
     void regression_secondEdit_doesNotGrowTheFile() throws IOException {
         Path once = copy(built.main(), "once");
         Path twice = copy(built.main(), "twice");
