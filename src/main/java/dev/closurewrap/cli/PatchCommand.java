@@ -157,9 +157,8 @@ final class PatchCommand implements Callable<Integer> {
         ElfFile elf = ElfFile.open(file);
         String prefix = files.size() > 1 ? file + ": " : "";
         if (printInterpreter) {
-            ElfFile f = elf;
-            out.println(prefix + f.interpreterPath().map(ByteString::toString).orElseThrow(
-                    () -> new UnsupportedInputException(f.name(), "no PT_INTERP to print")));
+            out.println(prefix + elf.interpreterPath().map(ByteString::toString).orElseThrow(
+                    () -> new UnsupportedInputException(elf.name(), "no PT_INTERP to print")));
         }
         if (printSoname) {
             out.println(prefix + elf.soname().map(ByteString::toString).orElse(""));
