@@ -59,7 +59,7 @@ public final class PlanRewriter {
     }
 
     private static BundledLoader loader(Action.Loader loader) {
-        return new BundledLoader(loader.path(), loader.family().equals("musl") ? LoaderFamily.MUSL : LoaderFamily.GLIBC,
+        return new BundledLoader(loader.path(), loader.family().equals("musl") ? dev.closurewrap.elf.LoaderFamily.MUSL : dev.closurewrap.elf.LoaderFamily.GLIBC,
                 loader.acceptsArgv0());
     }
 
