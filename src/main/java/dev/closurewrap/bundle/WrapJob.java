@@ -21,7 +21,9 @@ import dev.closurewrap.plan.Planner;
 import dev.closurewrap.rewrite.PlanRewriter;
 import dev.closurewrap.rewrite.StoreReference;
 import dev.closurewrap.rewrite.StoreReferenceScanner;
+import dev.closurewrap.store.ArchiveSource;
 import dev.closurewrap.store.Closure;
+import dev.closurewrap.store.ClosureSource;
 import dev.closurewrap.store.StoreDirSource;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,7 +33,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -70,9 +71,22 @@ public final class WrapJob {
 
     /** Runs the job. Files that cannot be rewritten are copied unchanged and listed in the result. */
     public WrapResult run() throws IOException {
+        if (!isArchiveJob()) {
+            return run(source(Optional.empty()));
+        }
+        // Archives are restored into a work directory that lives as long as the job: the sink reads from it.
+        Path work = Files.createTempDirectory("closure-wrap-restore");
+        try {
+            return run(source(Optional.of(work)));
+        } finally {
+            deleteTree(work);
+        }
+    }
+
+    private WrapResult run(ClosureSource source) throws IOException {
         int threads = request.settings().jobs();
         progress.phaseStarted(ProgressListener.Phase.SCAN, ProgressListener.UNKNOWN, ProgressListener.UNKNOWN);
-        Closure closure = source().closure();
+        Closure closure = source.closure();
         List<ScannedFile> files = new Scanner(threads).scan(closure.paths());
         progress.phaseFinished(ProgressListener.Phase.SCAN);
 
@@ -106,16 +120,32 @@ public final class WrapJob {
         }
     }
 
-    /** Roots in one store; archives and host programs are not wrap sources yet. */
-    private StoreDirSource source() throws IOException {
+    private boolean isArchiveJob() throws IOException {
+        for (String root : request.roots()) {
+            Path path = Path.of(root);
+            if (StoreDirSource.storePathOf(path).isEmpty() && ArchiveSource.isArchive(path)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Store paths in one store, or archives (NAR, export stream, binary cache) restored under {@code work}. */
+    private ClosureSource source(Optional<Path> work) throws IOException {
+        if (work.isPresent()) {
+            List<Path> archives = new ArrayList<>();
+            for (String root : request.roots()) {
+                if (!ArchiveSource.isArchive(Path.of(root))) {
+                    throw new UnsupportedInputException(root, "archives and store paths cannot be mixed in one job");
+                }
+                archives.add(Path.of(root));
+            }
+            return new ArchiveSource(archives, work.get());
+        }
         List<Path> roots = new ArrayList<>();
         Path storeDir = null;
         for (String root : request.roots()) {
             Path path = Path.of(root);
-            String name = path.getFileName() == null ? "" : path.getFileName().toString().toLowerCase(Locale.ROOT);
-            if (name.matches(".*\\.nar(\\.(xz|zst|bz2|gz))?") || Files.isRegularFile(path.resolve("nix-cache-info"))) {
-                throw new UnsupportedInputException(root, "NAR files, export streams and binary caches are not yet a wrap source");
-            }
             Optional<Path> storePath = StoreDirSource.storePathOf(path);
             if (storePath.isEmpty()) {
                 throw new UnsupportedInputException(root, "not in a store: host programs cannot be wrapped yet");

@@ -82,7 +82,10 @@ public final class Planner {
     private final List<ScannedFile> files;
     private final DependencyGraph graph;
     private final Options options;
+    /** Where the store paths' files are now. */
     private final Path storeDir;
+    /** The store the files were built for, which the paths inside them name (the same unless restored from an archive). */
+    private final Path logicalStore;
     private final ByteString storeDirBytes;
     private final Set<ByteString> bundled = new TreeSet<>();
     private final Map<String, DependencyGraph.ObjectNode> objects = new HashMap<>();
@@ -102,7 +105,8 @@ public final class Planner {
         this.options = options;
         this.storeDir = closure.storeDir().orElseThrow(() -> new UnsupportedInputException(
                 String.valueOf(closure.roots()), "host programs cannot be wrapped yet: give store paths"));
-        this.storeDirBytes = bytes(storeDir);
+        this.logicalStore = closure.builtFor().orElse(storeDir);
+        this.storeDirBytes = bytes(logicalStore);
         for (ClosureItem item : closure.items()) {
             bundled.add(ByteString.utf8(item.path().getFileName().toString()));
         }
@@ -136,7 +140,7 @@ public final class Planner {
             notes.add("unresolved: " + display(u.object()) + " needs " + u.needed()
                     + u.foundAt().map(f -> " (found outside the closure at " + display(f) + ")").orElse(" (not found)"));
         }
-        return new JobPlan(options.mode(), storeDir, options.prefix(), plans, problems, notes);
+        return new JobPlan(options.mode(), logicalStore, options.prefix(), plans, problems, notes);
     }
 
     // ---------------------------------------------------------------- relative mode: who gets a shim
@@ -286,7 +290,7 @@ public final class Planner {
     }
 
     private boolean prefixing() {
-        return options.mode() == Mode.ABSOLUTE && options.prefix().isPresent() && !options.prefix().get().equals(storeDir);
+        return options.mode() == Mode.ABSOLUTE && options.prefix().isPresent() && !options.prefix().get().equals(logicalStore);
     }
 
     private Optional<Action> prefixText(Path file) throws IOException {
@@ -432,7 +436,7 @@ public final class Planner {
             // No soname match: the plain name could not be matched to the object loaded by path, so a
             // version reference to it would fail (facts.md). Then the name stays and is searched for.
             if (versionNeeds == null) {
-                versionNeeds = ElfFile.open(LoaderPaths.toPath(canonical)).versionNeeds();
+                versionNeeds = ElfFile.open(physical(canonical)).versionNeeds();
             }
             if (versionNeeds.stream().anyMatch(v -> v.fileName().equals(name))) {
                 names.add(name);
@@ -618,7 +622,7 @@ public final class Planner {
     private Optional<Action.Launcher> launcher(Path entry, ByteString name) throws IOException {
         Path real;
         try {
-            real = entry.toRealPath();
+            real = realPath(entry);
         } catch (IOException e) {
             notes.add("no launcher for " + entry + ": it leads nowhere (" + e.getMessage() + ")");
             return Optional.empty();
@@ -668,7 +672,8 @@ public final class Planner {
 
     private Optional<ByteString> storeRelativeOf(String canonical) {
         Path p = LoaderPaths.toPath(canonical);
-        return p.startsWith(storeDir) && !p.equals(storeDir) ? Optional.of(storeRelative(p)) : Optional.empty();
+        return p.startsWith(logicalStore) && !p.equals(logicalStore)
+                ? Optional.of(ByteString.utf8(logicalStore.relativize(p).toString())) : Optional.empty();
     }
 
     /** Where a canonical object's bytes go below the store directory: renamed when it got a shim. */
@@ -679,19 +684,52 @@ public final class Planner {
     }
 
     private ByteString absolute(ByteString storeRelative) {
-        return bytes(options.prefix().orElse(storeDir)).concat(ByteString.utf8("/")).concat(storeRelative);
+        return bytes(options.prefix().orElse(logicalStore)).concat(ByteString.utf8("/")).concat(storeRelative);
     }
 
-    private static String canonical(Path file) throws IOException {
-        return LoaderPaths.of(file.toRealPath());
+    /** The canonical path of a file as the graph names it: below the store the files were built for. */
+    private String canonical(Path file) throws IOException {
+        Path real = realPath(file);
+        return LoaderPaths.of(real.startsWith(storeDir) ? logicalStore.resolve(storeDir.relativize(real)) : real);
     }
 
-    private static String canonicalOrSelf(String loaderPath) {
+    /** Where a path the graph names (below the logical store) is now. */
+    private Path physical(String loaderPath) {
+        Path p = LoaderPaths.toPath(loaderPath);
+        return p.startsWith(logicalStore) ? storeDir.resolve(logicalStore.relativize(p)) : p;
+    }
+
+    private String canonicalOrSelf(String loaderPath) {
         try {
-            return canonical(LoaderPaths.toPath(loaderPath));
+            return canonical(physical(loaderPath));
         } catch (IOException e) {
             return loaderPath;
         }
+    }
+
+    /**
+     * {@code toRealPath}, except that an absolute symlink into the logical store leads to the file's
+     * copy here (the files of a restored archive point at {@code /nix/store}, not at each other).
+     */
+    private Path realPath(Path file) throws IOException {
+        Path p = file.toAbsolutePath();
+        if (logicalStore.equals(storeDir)) {
+            return p.toRealPath();
+        }
+        for (int hops = 0; hops < 40; hops++) {
+            Path parent = p.getParent().toRealPath();
+            p = parent.resolve(p.getFileName());
+            if (!Files.isSymbolicLink(p)) {
+                return p.toRealPath();
+            }
+            Path target = Files.readSymbolicLink(p);
+            if (target.isAbsolute()) {
+                p = target.startsWith(logicalStore) ? storeDir.resolve(logicalStore.relativize(target)) : target;
+            } else {
+                p = parent.resolve(target).normalize();
+            }
+        }
+        throw new java.nio.file.FileSystemException(file.toString(), null, "too many levels of symbolic links");
     }
 
     /** The part of an absolute path below the old store directory ({@code <hash>-x/lib}), if it is in it. */
