@@ -23,7 +23,10 @@ import dev.closurewrap.rewrite.StoreReference;
 import dev.closurewrap.rewrite.StoreReferenceScanner;
 import dev.closurewrap.store.ArchiveSource;
 import dev.closurewrap.store.Closure;
+import dev.closurewrap.store.ClosureItem;
 import dev.closurewrap.store.ClosureSource;
+import dev.closurewrap.store.HashPartMatcher;
+import dev.closurewrap.store.ReferenceScanner;
 import dev.closurewrap.store.StoreDirSource;
 import java.io.IOException;
 import java.io.InputStream;
@@ -71,6 +74,9 @@ public final class WrapJob {
 
     /** Runs the job. Files that cannot be rewritten are copied unchanged and listed in the result. */
     public WrapResult run() throws IOException {
+        if (request.inPlace()) {
+            return run(inPlaceSource());
+        }
         if (!isArchiveJob()) {
             return run(source(Optional.empty()));
         }
@@ -96,12 +102,16 @@ public final class WrapJob {
 
         progress.phaseStarted(ProgressListener.Phase.PLAN, ProgressListener.UNKNOWN, ProgressListener.UNKNOWN);
         WrapConfig settings = request.settings();
+        Optional<Path> inPlace = request.inPlace() ? Optional.of(closure.roots().get(0)) : Optional.empty();
         JobPlan plan = Planner.plan(closure, files, graph, new Planner.Options(request.mode(), request.prefix(),
-                settings::excluded, Planner.hostMachine()));
+                settings::excluded, Planner.hostMachine(), inPlace));
         plan.notes().forEach(progress::warning);
         progress.phaseFinished(ProgressListener.Phase.PLAN);
         if (request.dryRun()) {
             return new WrapResult(plan, List.of(), 0, false, Optional.empty());
+        }
+        if (request.inPlace()) {
+            return editInPlace(plan);
         }
         if (request.stateDir().isEmpty()) {
             Path temp = Files.createTempDirectory("closure-wrap-staging");
@@ -118,6 +128,100 @@ public final class WrapJob {
             Files.createDirectories(staged);
             return new Execution(plan, Optional.of(store), staged).run();
         }
+    }
+
+    /**
+     * {@code --in-place}: the ROOT directory (a build output, a copy of a store path) and the store
+     * paths it refers to, found by scanning it for the hash parts of the store paths present.
+     */
+    private ClosureSource inPlaceSource() throws IOException {
+        Path dir = Path.of(request.roots().get(0)).toAbsolutePath().normalize();
+        if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
+            throw new UnsupportedInputException(dir.toString(), "--in-place needs a writable directory");
+        }
+        Path storeDir = request.settings().storeDir();
+        Map<String, Path> present = new java.util.HashMap<>();
+        if (Files.isDirectory(storeDir)) {
+            try (Stream<Path> entries = Files.list(storeDir)) {
+                entries.forEach(e -> {
+                    String name = e.getFileName().toString();
+                    if (StoreDirSource.storePathOf(e).filter(e::equals).isPresent()) {
+                        present.put(name.substring(0, 32), e);
+                    }
+                });
+            }
+        }
+        List<Path> referenced = new ArrayList<>();
+        for (String hash : new ReferenceScanner(new HashPartMatcher(present.keySet())).scan(dir)) {
+            Path path = present.get(hash);
+            if (!path.equals(dir)) {
+                referenced.add(path);
+            }
+        }
+        java.util.Collections.sort(referenced);
+        List<ClosureItem> items = new ArrayList<>();
+        if (!referenced.isEmpty()) {
+            items.addAll(new StoreDirSource(storeDir, referenced, StoreDirSource.References.AUTO).closure().items());
+        }
+        items.removeIf(i -> i.path().equals(dir));
+        items.add(new ClosureItem(dir, java.util.Set.copyOf(referenced), ClosureItem.Kind.STORE_PATH));
+        return () -> new Closure(Optional.of(storeDir), List.of(dir), items, "in place, references by scan");
+    }
+
+    /** Writes each edited file over itself (temp file beside it, same mode, atomic rename); the rest stays. */
+    private WrapResult editInPlace(JobPlan plan) throws IOException {
+        List<FilePlan> regular = plan.files().stream().filter(FilePlan::isFile).toList();
+        progress.phaseStarted(ProgressListener.Phase.REWRITE, regular.size(), regular.stream().mapToLong(FilePlan::size).sum());
+        List<ProgressSummary.Failure> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        ExecutorService pool = Executors.newFixedThreadPool(request.settings().jobs());
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (FilePlan f : regular) {
+                futures.add(pool.submit(() -> {
+                    if (f.action() instanceof Action.Copy) {
+                        progress.fileDone(f.target().toString(), f.size(), f.action() instanceof Action.Copy c
+                                && c.reason().equals(Planner.EXCLUDED) ? ProgressListener.Outcome.EXCLUDED
+                                : ProgressListener.Outcome.UNCHANGED);
+                        return null;
+                    }
+                    Path file = f.source().orElseThrow();
+                    Path temp = AtomicFiles.createTemp(file);
+                    try {
+                        PlanRewriter.write(f, temp);
+                        Files.setPosixFilePermissions(temp, Files.getPosixFilePermissions(file));
+                        AtomicFiles.commit(temp, file, request.settings().syncOutput());
+                        progress.fileDone(f.target().toString(), f.size(), ProgressListener.Outcome.REWRITTEN);
+                    } catch (UnsupportedInputException e) {
+                        failures.add(new ProgressSummary.Failure(f.target().toString(), "not supported: " + e.reason()));
+                        progress.fileFailed(f.target().toString(), f.size(), "not supported: " + e.reason());
+                    } catch (IOException e) {
+                        failures.add(new ProgressSummary.Failure(f.target().toString(), e.getMessage()));
+                        progress.fileFailed(f.target().toString(), f.size(), e.getMessage());
+                    } finally {
+                        Files.deleteIfExists(temp);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> future : futures) {
+                try {
+                    future.get();
+                } catch (ExecutionException e) {
+                    throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while rewriting", e);
+        } finally {
+            pool.shutdownNow();
+        }
+        plan.problems().forEach((target, why) -> {
+            failures.add(new ProgressSummary.Failure(target.toString(), why));
+            progress.fileFailed(target.toString(), 0, why);
+        });
+        progress.phaseFinished(ProgressListener.Phase.REWRITE);
+        return new WrapResult(plan, failures, 0, false, Optional.empty());
     }
 
     private boolean isArchiveJob() throws IOException {

@@ -15,11 +15,13 @@ import java.util.Optional;
  * @param output the {@code -o} argument; empty only for a dry run
  * @param stateDir the checkpoint directory; empty for a job without checkpoints
  * @param dryRun plan only, write nothing
+ * @param inPlace absolute mode: edit the files of the one ROOT directory where they are (no output)
  * @param settings the configuration (jobs, levels, exclude...)
  * @param toolVersion written into the manifest
  */
 public record WrapRequest(List<String> roots, Mode mode, Optional<Path> prefix, Optional<String> output,
-                          Optional<Path> stateDir, boolean dryRun, WrapConfig settings, String toolVersion) {
+                          Optional<Path> stateDir, boolean dryRun, boolean inPlace, WrapConfig settings,
+                          String toolVersion) {
     public WrapRequest {
         roots = List.copyOf(roots);
         Objects.requireNonNull(mode, "mode");
@@ -31,7 +33,10 @@ public record WrapRequest(List<String> roots, Mode mode, Optional<Path> prefix, 
         if (roots.isEmpty()) {
             throw new IllegalArgumentException("a job needs at least one root");
         }
-        if (!dryRun && output.isEmpty()) {
+        if (inPlace && (mode != Mode.ABSOLUTE || roots.size() != 1 || output.isPresent())) {
+            throw new IllegalArgumentException("--in-place takes --absolute, one ROOT directory and no -o");
+        }
+        if (!dryRun && !inPlace && output.isEmpty()) {
             throw new IllegalArgumentException("a job that writes needs an output");
         }
         if (prefix.isPresent() && mode != Mode.ABSOLUTE) {

@@ -68,6 +68,11 @@ final class WrapCommand implements Callable<Integer> {
             description = "Absolute mode: the directory the store paths sit in at run time (default: the source store dir).")
     Path prefix;
 
+    @Option(names = "--in-place",
+            description = "Absolute mode: edit the files of the one ROOT directory where they are (a build output, "
+                    + "a copy of a store path), resolving against the store; no -o.")
+    boolean inPlace;
+
     @Option(names = {"-o", "--output"}, paramLabel = "OUT",
             description = "A directory, *.tar[.gz|.xz|.zst], *.nar[.xz|.zst] or file://DIR.")
     String output;
@@ -136,13 +141,16 @@ final class WrapCommand implements Callable<Integer> {
         }
         // Settings are read (and a bad file reported) before anything else happens.
         WrapConfig settings = effectiveConfig();
-        if (output == null && !dryRun) {
+        if (inPlace && (!mode.absolute || output != null || roots.size() != 1)) {
+            throw new ParameterException(spec.commandLine(), "--in-place takes --absolute, one ROOT directory and no -o");
+        }
+        if (output == null && !dryRun && !inPlace) {
             throw new ParameterException(spec.commandLine(), "Missing -o OUT (or give --dry-run)");
         }
-        Optional<Path> state = dryRun ? Optional.empty() : stateDir(settings);
+        Optional<Path> state = dryRun || inPlace ? Optional.empty() : stateDir(settings);
         WrapRequest request = new WrapRequest(roots, mode.relative ? dev.closurewrap.plan.Mode.RELATIVE : dev.closurewrap.plan.Mode.ABSOLUTE,
                 Optional.ofNullable(prefix).map(p -> p.toAbsolutePath().normalize()), Optional.ofNullable(output), state,
-                dryRun, settings, Version.current());
+                dryRun, inPlace, settings, Version.current());
         WrapResult result;
         ProgressSummary summary;
         try (ProgressReporter reporter = openReporter(settings)) {
@@ -162,7 +170,7 @@ final class WrapCommand implements Callable<Integer> {
             ArrayNode rootsNode = json.putArray("roots");
             roots.forEach(rootsNode::add);
             json.put("mode", request.mode().label());
-            json.put("output", output);
+            json.put("output", inPlace ? roots.get(0) : output);
             state.ifPresent(s -> json.put("state", s.toString()));
             json.put("upToDate", result.upToDate());
             json.put("reused", result.reused());

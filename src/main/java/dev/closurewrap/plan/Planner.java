@@ -56,9 +56,20 @@ public final class Planner {
      * @param prefix absolute mode: where the store paths sit at run time; empty for the store itself
      * @param excluded store-path-relative paths ({@code lib/foo.debug}) never to be edited
      * @param nativeMachine e_machine of the programs this machine runs (other machines are copied)
+     * @param inPlace absolute mode on a writable directory outside the store: only its files are
+     *     planned (targets relative to it), and its libraries are named by their paths in it
      */
-    public record Options(Mode mode, Optional<Path> prefix, Predicate<String> excluded, int nativeMachine) {
+    public record Options(Mode mode, Optional<Path> prefix, Predicate<String> excluded, int nativeMachine,
+                          Optional<Path> inPlace) {
+        public Options(Mode mode, Optional<Path> prefix, Predicate<String> excluded, int nativeMachine) {
+            this(mode, prefix, excluded, nativeMachine, Optional.empty());
+        }
+
         public Options {
+            java.util.Objects.requireNonNull(inPlace, "inPlace");
+            if (inPlace.isPresent() && mode != Mode.ABSOLUTE) {
+                throw new IllegalArgumentException("only absolute mode works in place");
+            }
             java.util.Objects.requireNonNull(mode, "mode");
             java.util.Objects.requireNonNull(prefix, "prefix");
             java.util.Objects.requireNonNull(excluded, "excluded");
@@ -128,7 +139,8 @@ public final class Planner {
             chooseShims(shimmed);
         }
         for (ScannedFile file : files) {
-            if (closure.itemOf(file.path()).isEmpty()) {
+            if (closure.itemOf(file.path()).isEmpty() || options.inPlace().isPresent()
+                    && (!inPlace(file.path()) || file.path().equals(options.inPlace().get()))) {
                 continue;
             }
             plans.addAll(planFile(file, shimmed.contains(file)));
@@ -373,7 +385,8 @@ public final class Planner {
         Map<ByteString, String> targets = new LinkedHashMap<>();
         for (DependencyGraph.Edge e : edgesFrom.getOrDefault(canonical, List.of())) {
             if (e.insideClosure() && e.to().isPresent() && e.how() != How.LOADER && !targets.containsKey(e.needed())
-                    && objects.containsKey(e.to().get()) && storeRelativeOf(e.to().get()).isPresent()) {
+                    && objects.containsKey(e.to().get())
+                    && (storeRelativeOf(e.to().get()).isPresent() || inPlace(LoaderPaths.toPath(e.to().get())))) {
                 targets.put(e.needed(), e.to().get());
             }
         }
@@ -477,7 +490,7 @@ public final class Planner {
                 needed.add(name);
                 continue;
             }
-            ByteString absolute = absolute(location(target));
+            ByteString absolute = absoluteOf(target);
             if (!needed.contains(absolute)) {
                 needed.add(absolute);
             }
@@ -497,10 +510,11 @@ public final class Planner {
                     node.object().soname().filter(n -> !all.contains(n)).ifPresent(all::add);
                     continue;
                 }
-                if (node == null || loaded.equals(canonical) || storeRelativeOf(loaded).isEmpty()) {
+                if (node == null || loaded.equals(canonical)
+                        || storeRelativeOf(loaded).isEmpty() && !inPlace(LoaderPaths.toPath(loaded))) {
                     continue;
                 }
-                ByteString absolute = absolute(location(loaded));
+                ByteString absolute = absoluteOf(loaded);
                 if (!all.contains(absolute)) {
                     all.add(absolute);
                 }
@@ -662,7 +676,19 @@ public final class Planner {
     }
 
     /** {@code store/<hash>-<name>/...}. */
+    private boolean inPlace(Path file) {
+        return options.inPlace().isPresent() && file.startsWith(options.inPlace().get());
+    }
+
+    /** Absolute mode: where an object is at run time, under the prefix or (in place) where it is. */
+    private ByteString absoluteOf(String canonical) {
+        return inPlace(LoaderPaths.toPath(canonical)) ? LoaderPaths.bytes(canonical) : absolute(location(canonical));
+    }
+
     private ByteString target(Path file) {
+        if (inPlace(file)) {
+            return ByteString.utf8(options.inPlace().get().relativize(file).toString());
+        }
         return STORE.concat(storeRelative(file));
     }
 

@@ -98,6 +98,33 @@ class WrapAbsoluteIT {
         assertEquals(List.of(), WrapTesting.failedLibraryLookups(trace, "\"" + HOST_LIBS + "\", NULL, MS_BIND"));
     }
 
+    @Test
+    void absoluteInPlace_onACopyOfAStorePath_runsWithNoFailedLibraryLookup() throws IOException {
+        Path copy = dir.resolve("curl");
+        TestClosure.run(List.of("cp", "-r", TestClosure.path("curl").toString(), copy.toString()));
+        TestClosure.run(List.of("chmod", "-R", "u+w", copy.toString()));
+        WrapTesting.Result r = WrapTesting.run("--absolute", "--in-place", "-q", copy.toString());
+        assertEquals(0, r.code(), r.err());
+        Path curl = copy.resolve("bin/curl");
+        List<String> order = loadOrder(curl, TestClosure.storeDir());
+        assertEquals(loadOrder(TestClosure.path("curl").resolve("bin/curl"), TestClosure.storeDir()), order);
+        ElfFile edited = ElfFile.open(curl);
+        String store = TestClosure.storeDir() + "/";
+        assertTrue(edited.needed().stream().allMatch(n -> n.utf8().startsWith(store)
+                || n.utf8().equals("ld-linux-x86-64.so.2")), edited.needed().toString());
+        assertTrue(edited.runpath().isEmpty() && edited.rpath().isEmpty());
+
+        Path trace = dir.resolve("trace");
+        TestClosure.Output o = TestClosure.execute(List.of("strace", "-f", "-o", trace.toString(),
+                "-e", "trace=openat,open,stat,newfstatat,access", curl.toString(), "--version"), Map.of());
+        assertEquals(0, o.exitCode(), o.stderr());
+        assertEquals(List.of(), WrapTesting.failedLibraryLookups(trace, null));
+        // A second run finds nothing left to do.
+        WrapTesting.Result again = WrapTesting.run("--absolute", "--in-place", "--json", "-q", copy.toString());
+        assertEquals(0, again.code(), again.err());
+        assertTrue(again.out().contains("\"rewritten\" : 0"), again.out());
+    }
+
     /** The glibc programs of the bundle (ELF executables with an interpreter). */
     private static List<Path> dynamicPrograms(Path store) throws IOException {
         List<Path> programs = new ArrayList<>();
