@@ -18,10 +18,10 @@ import java.util.TreeMap;
  * @param storeDir the store the closure lives in
  * @param prefix absolute mode: the directory the store paths sit in at run time
  * @param files one plan per output entry, sorted by target
- * @param problems files that are copied unchanged although they should have been handled (a broken ELF
- *     file, an executable whose loader is not in the bundle), by target: the job reports them as failed
+ * @param problems files that are copied unchanged although they should have been handled (a file with
+ *     the ELF magic the reader rejects), by target: the job reports them as failed
  * @param notes things the user should know that are not a file's failure (unresolved libraries,
- *     setuid programs in relative mode, launcher name clashes)
+ *     setuid programs in relative mode, executables whose loader is not in the bundle, launcher name clashes)
  */
 public record JobPlan(Mode mode, Path storeDir, Optional<Path> prefix, List<FilePlan> files,
                       Map<ByteString, String> problems, List<String> notes) {

@@ -176,8 +176,8 @@ public final class Planner {
             }
             Optional<Action.Loader> loader = bundledLoader(elf.object());
             if (loader.isEmpty()) {
-                problems.put(target(f.path()), "its loader " + elf.object().interpreter().orElse(ByteString.EMPTY)
-                        + " is not in the bundle: it cannot start without the old store");
+                notes.add("no exec shim for " + target(f.path()) + ": its loader "
+                        + elf.object().interpreter().orElse(ByteString.EMPTY) + " is not in the bundle");
                 continue;
             }
             warnIfSetuid(elf.path());

@@ -1,0 +1,120 @@
+package dev.closurewrap.bundle;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.closurewrap.plan.Mode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The wrap job on a tiny store built with gcc (a library store path, a program linking it through
+ * RUNPATH, a configuration file naming the library's store path): failures are copied unchanged and
+ * reported, a finished job writes nothing, a dry run writes nothing.
+ */
+class WrapJobTest {
+    static final String LIB = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-libfoo";
+    static final String PROG = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-prog";
+
+    @TempDir
+    static Path shared;
+    static Path store;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void buildStore() throws IOException, InterruptedException {
+        store = shared.resolve("store");
+        Path lib = Files.createDirectories(store.resolve(LIB + "/lib"));
+        Path bin = Files.createDirectories(store.resolve(PROG + "/bin"));
+        Path share = Files.createDirectories(store.resolve(PROG + "/share"));
+        Files.writeString(shared.resolve("foo.c"), "int foo(void) { return 42; }\n");
+        Files.writeString(shared.resolve("main.c"), "int foo(void);\nint main(void) { return foo() == 42 ? 0 : 1; }\n");
+        gcc("-shared", "-fPIC", "-Wl,-soname,libfoo.so.1", "-o", lib.resolve("libfoo.so.1").toString(),
+                shared.resolve("foo.c").toString());
+        gcc("-o", bin.resolve("prog").toString(), shared.resolve("main.c").toString(), "-L" + lib, "-l:libfoo.so.1",
+                "-Wl,--enable-new-dtags,-rpath," + lib);
+        Files.writeString(share.resolve("x.conf"), "library = " + lib.resolve("libfoo.so.1") + "\n");
+    }
+
+    private static void gcc(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("gcc"));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).inheritIO().start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "gcc failed: " + command);
+    }
+
+    private WrapResult run(Mode mode, Optional<Path> prefix, Path out, boolean dryRun, ProgressTracker tracker)
+            throws IOException {
+        WrapConfig settings = new ConfigLoader(Optional.empty(), Optional.empty(), 2).load();
+        WrapRequest request = new WrapRequest(List.of(store.resolve(PROG).toString()), mode, prefix,
+                Optional.of(out.toString()), Optional.of(dir.resolve("state")), dryRun, false, settings, "test");
+        return new WrapJob(request, tracker).run();
+    }
+
+    @Test
+    void refusedFile_isCopiedUnchanged_reported_andListedInTheManifest() throws IOException {
+        Path out = dir.resolve("out");
+        ProgressTracker tracker = ProgressTracker.systemClock();
+        // A blank in the prefix cannot go into shell text: the configuration file is refused.
+        WrapResult result = run(Mode.ABSOLUTE, Optional.of(Path.of("/opt/p q/store")), out, false, tracker);
+        assertEquals(1, result.failed().size(), result.failed().toString());
+        String conf = "store/" + PROG + "/share/x.conf";
+        assertEquals(conf, result.failed().get(0).path());
+        assertTrue(result.failed().get(0).reason().contains("must be an absolute path of letters"), result.failed().toString());
+        assertEquals(1, tracker.failedCount());
+        assertArrayEquals(Files.readAllBytes(store.resolve(PROG + "/share/x.conf")), Files.readAllBytes(out.resolve(conf)));
+        // The program itself was rewritten: its library is named by its path under the prefix.
+        assertTrue(new String(Files.readAllBytes(out.resolve("store/" + PROG + "/bin/prog")), "ISO-8859-1")
+                .contains("/opt/p q/store/" + LIB + "/lib/libfoo.so.1"));
+        JsonNode manifest = new ObjectMapper().readTree(out.resolve("closure-wrap.json").toFile());
+        assertEquals("absolute", manifest.get("mode").asText());
+        boolean listed = false;
+        for (JsonNode n : manifest.get("notRewritten")) {
+            listed |= n.get("path").asText().equals(conf) && n.get("failed").asBoolean();
+        }
+        assertTrue(listed, manifest.get("notRewritten").toString());
+        assertEquals(Integer.parseInt("444", 8), (int) Files.getAttribute(out.resolve(conf), "unix:mode") & 0777);
+        assertEquals(Integer.parseInt("555", 8),
+                (int) Files.getAttribute(out.resolve("store/" + PROG + "/bin/prog"), "unix:mode") & 0777);
+    }
+
+    @Test
+    void finishedJob_writesNothing_andADryRunWritesNothing() throws IOException {
+        Path out = dir.resolve("out.tar");
+        WrapResult first = run(Mode.RELATIVE, Optional.empty(), out, false, ProgressTracker.systemClock());
+        assertFalse(first.upToDate());
+        assertTrue(first.sink().isPresent());
+        byte[] tar = Files.readAllBytes(out);
+        long modified = Files.getLastModifiedTime(out).toMillis();
+
+        ProgressTracker tracker = ProgressTracker.systemClock();
+        WrapResult again = run(Mode.RELATIVE, Optional.empty(), out, false, tracker);
+        assertTrue(again.upToDate());
+        assertTrue(again.sink().isEmpty());
+        ProgressSummary summary = tracker.summary();
+        assertEquals(0, summary.count(ProgressListener.Outcome.REWRITTEN));
+        assertEquals(0, summary.count(ProgressListener.Outcome.UNCHANGED));
+        assertTrue(summary.count(ProgressListener.Outcome.RESUMED) > 0);
+        assertArrayEquals(tar, Files.readAllBytes(out));
+        assertEquals(modified, Files.getLastModifiedTime(out).toMillis());
+
+        Path dry = dir.resolve("dry");
+        WrapResult plan = run(Mode.RELATIVE, Optional.empty(), dry, true, ProgressTracker.systemClock());
+        assertTrue(plan.plan().files().size() > 5);
+        assertFalse(Files.exists(dry));
+    }
+}
