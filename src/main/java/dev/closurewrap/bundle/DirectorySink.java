@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.LongAdder;
  * them safely. Files get mode 0555/0444, directories 0755.
  *
  * <p>In link mode a file given by path is hard-linked instead of copied when the link would carry
- * the right mode (its owner-execute bit matches), falling back to a copy when linking fails (another
+ * the right mode (exactly 0444 or 0555, as store files have), falling back to a copy when linking fails (another
  * file system, link count limit, permission). A hard link shares the inode: use it only for sources
  * that are never modified, such as store files that need no rewrite.
  *
@@ -152,9 +152,10 @@ public final class DirectorySink implements OutputSink {
         symlinks.increment();
     }
 
+    /** A link shares the inode, so only a source that already has the output's mode (a store file) is linked. */
     private static boolean linkable(Path source, boolean executable) throws IOException {
         Set<PosixFilePermission> mode = Files.getPosixFilePermissions(source);
-        return mode.contains(PosixFilePermission.OWNER_EXECUTE) == executable;
+        return mode.equals(permissions(Reproducible.fileMode(executable)));
     }
 
     /** Links {@code source} at {@code target} atomically; false when the file system refuses. */

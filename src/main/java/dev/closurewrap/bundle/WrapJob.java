@@ -61,6 +61,8 @@ public final class WrapJob {
     /** The manifest's name at the top of the output. */
     public static final String MANIFEST = "closure-wrap.json";
     private static final Sha256 NO_INPUT = Sha256.hash(new byte[0]);
+    private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> READ_ONLY =
+            java.nio.file.attribute.PosixFilePermissions.fromString("r--r--r--");
     /** Per file, the manifest lists this many remaining references (and the count of all). */
     private static final int REFERENCES_LISTED = 8;
 
@@ -512,6 +514,8 @@ public final class WrapJob {
                 if (Files.isRegularFile(target)) {
                     Files.delete(temp);
                 } else {
+                    // Read-only, as a store file: a directory sink in link mode may hard-link it into the output.
+                    Files.setPosixFilePermissions(temp, READ_ONLY);
                     AtomicFiles.commit(temp, target, true);
                 }
                 return target;
@@ -523,7 +527,14 @@ public final class WrapJob {
         private Path stage(byte[] content) throws IOException {
             Path target = staged.resolve(Sha256.hash(content).hex());
             if (!Files.isRegularFile(target)) {
-                AtomicFiles.write(target, true, out -> out.write(content));
+                Path temp = AtomicFiles.createTemp(target);
+                try {
+                    Files.write(temp, content);
+                    Files.setPosixFilePermissions(temp, READ_ONLY);
+                    AtomicFiles.commit(temp, target, true);
+                } finally {
+                    Files.deleteIfExists(temp);
+                }
             }
             return target;
         }

@@ -47,17 +47,25 @@ class DirectorySinkTest {
     }
 
     @Test
-    void linkMode_linksWhenTheExecBitMatches_copiesWhenItDoesNot() throws IOException {
+    void linkMode_linksFilesWithTheOutputsMode_copiesOthers() throws IOException {
         Path src = Files.createDirectories(temp.resolve("src"));
         Path plain = Files.writeString(src.resolve("plain"), "data");
+        Files.setPosixFilePermissions(plain, PosixFilePermissions.fromString("r--r--r--"));
+        Path writable = Files.writeString(src.resolve("writable"), "data");
+        Files.setPosixFilePermissions(writable, PosixFilePermissions.fromString("rw-r--r--"));
         Path notExec = Files.writeString(src.resolve("wants-exec"), "data");
+        Files.setPosixFilePermissions(notExec, PosixFilePermissions.fromString("r--r--r--"));
         Path out = temp.resolve("out");
         try (OutputSink sink = new DirectorySink(out, true, false)) {
             sink.file(EntryPath.parse("plain"), false, plain);
+            sink.file(EntryPath.parse("writable"), false, writable);
             sink.file(EntryPath.parse("exec"), true, notExec);
             assertEquals(1, sink.finish().hardLinked());
         }
         assertEquals(inode(plain), inode(out.resolve("plain")));
+        // A link would carry 0644 into the output, and a later change to either would show in both.
+        assertNotEquals(inode(writable), inode(out.resolve("writable")));
+        assertEquals("r--r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(out.resolve("writable"))));
         assertNotEquals(inode(notExec), inode(out.resolve("exec")));
         assertTrue(Files.isExecutable(out.resolve("exec")));
         assertTrue(!Files.isExecutable(notExec), "the source's mode must not change");

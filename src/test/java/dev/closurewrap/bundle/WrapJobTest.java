@@ -93,6 +93,26 @@ class WrapJobTest {
     }
 
     @Test
+    void hardlinkMode_keepsStoreModes_forLinkedAndRewrittenFiles() throws IOException {
+        WrapConfig settings = new ConfigLoader(Optional.empty(), Optional.empty(), 2).load().withHardlink(true);
+        Path out = dir.resolve("linked");
+        WrapRequest request = new WrapRequest(List.of(store.resolve(PROG).toString()), Mode.RELATIVE, Optional.empty(),
+                Optional.of(out.toString()), Optional.of(dir.resolve("state")), false, false, settings, "test");
+        WrapResult result = new WrapJob(request, ProgressListener.NONE).run();
+        assertEquals(1, result.sink().orElseThrow().hardLinked() >= 1 ? 1 : 0, result.toString());
+        List<String> wrong = new ArrayList<>();
+        try (var walk = Files.walk(out.resolve("store"))) {
+            for (Path p : walk.filter(Files::isRegularFile).toList()) {
+                int mode = (int) Files.getAttribute(p, "unix:mode") & 0777;
+                if (mode != 0444 && mode != 0555) {
+                    wrong.add(p + " " + Integer.toOctalString(mode));
+                }
+            }
+        }
+        assertEquals(List.of(), wrong);
+    }
+
+    @Test
     void finishedJob_writesNothing_andADryRunWritesNothing() throws IOException {
         Path out = dir.resolve("out.tar");
         WrapResult first = run(Mode.RELATIVE, Optional.empty(), out, false, ProgressTracker.systemClock());
