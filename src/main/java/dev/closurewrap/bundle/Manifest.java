@@ -25,6 +25,8 @@ import java.util.TreeMap;
 final class Manifest {
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    /** How the planner words a library that does not resolve inside the closure. */
+    private static final String UNRESOLVED = "unresolved: ";
 
     private Manifest() {}
 
@@ -72,8 +74,15 @@ final class Manifest {
             }
         }
         root.put("remainingReferenceCount", remainingCount);
+        ArrayNode unresolved = root.putArray("unresolved");
         ArrayNode notes = root.putArray("notes");
-        plan.notes().forEach(notes::add);
+        for (String note : plan.notes()) {
+            if (note.startsWith(UNRESOLVED)) {
+                unresolved.add(note.substring(UNRESOLVED.length()));
+            } else {
+                notes.add(note);
+            }
+        }
         try {
             return (MAPPER.writeValueAsString(root) + "\n").getBytes(StandardCharsets.UTF_8);
         } catch (JsonProcessingException e) {

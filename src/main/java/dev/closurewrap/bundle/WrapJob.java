@@ -16,7 +16,6 @@ import dev.closurewrap.io.UnsupportedInputException;
 import dev.closurewrap.plan.Action;
 import dev.closurewrap.plan.FilePlan;
 import dev.closurewrap.plan.JobPlan;
-import dev.closurewrap.plan.Mode;
 import dev.closurewrap.plan.Planner;
 import dev.closurewrap.rewrite.PlanRewriter;
 import dev.closurewrap.rewrite.StoreReference;
