@@ -82,6 +82,8 @@ class WrapJobTest {
                 .contains("/opt/p q/store/" + LIB + "/lib/libfoo.so.1"));
         JsonNode manifest = new ObjectMapper().readTree(out.resolve("closure-wrap.json").toFile());
         assertEquals("absolute", manifest.get("mode").asText());
+        // The host's libc is outside the closure.
+        assertTrue(manifest.get("unresolved").toString().contains("needs libc.so.6"), manifest.get("unresolved").toString());
         boolean listed = false;
         for (JsonNode n : manifest.get("notRewritten")) {
             listed |= n.get("path").asText().equals(conf) && n.get("failed").asBoolean();
