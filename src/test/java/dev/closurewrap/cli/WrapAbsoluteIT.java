@@ -47,6 +47,14 @@ class WrapAbsoluteIT {
             checked.add(program.getFileName().toString());
         }
         assertTrue(checked.containsAll(List.of("curl", "xz", "bash", "dash", ".file-wrapped")), checked.toString());
+        // musl's loader lists what it loads with --list.
+        Path musl = TestClosure.path("musl").resolve("lib/libc.so");
+        Path helloMusl = TestClosure.path("hello-musl").resolve("bin/hello-musl");
+        Path bundled = store.resolve(TestClosure.storeDir().relativize(helloMusl));
+        List<String> muslOrder = loadOrder(List.of(musl.toString(), "--list", helloMusl.toString()), TestClosure.storeDir());
+        assertEquals(muslOrder, loadOrder(List.of(store.resolve(TestClosure.storeDir().relativize(musl)).toString(), "--list",
+                bundled.toString()), store));
+        assertTrue(muslOrder.stream().anyMatch(l -> l.endsWith("libgreet.so.1.0.0")), muslOrder.toString());
 
         // Every program of the roots runs in place, with the store and the host's libraries hidden.
         Map<String, Path> programs = new TreeMap<>();
@@ -144,7 +152,17 @@ class WrapAbsoluteIT {
 
     /** What glibc loads for {@code program}, in order, as real paths below {@code store}. */
     private static List<String> loadOrder(Path program, Path store) throws IOException {
-        TestClosure.Output o = TestClosure.execute(List.of(program.toString()), Map.of("LD_TRACE_LOADED_OBJECTS", "1"));
+        return loadOrder(List.of(program.toString()), Map.of("LD_TRACE_LOADED_OBJECTS", "1"), store);
+    }
+
+    private static List<String> loadOrder(List<String> command, Path store) throws IOException {
+        return loadOrder(command, Map.of(), store);
+    }
+
+    /** The objects a loader's listing ({@code name => path (address)} lines) names, as real paths below {@code store}. */
+    private static List<String> loadOrder(List<String> command, Map<String, String> env, Path store) throws IOException {
+        TestClosure.Output o = TestClosure.execute(command, env);
+        Object program = command;
         assertEquals(0, o.exitCode(), program + ": " + o.stderr());
         List<String> loaded = new ArrayList<>();
         for (String line : o.stdout().lines().toList()) {
