@@ -345,6 +345,11 @@ public final class WrapJob {
                 if (record.isEmpty() || !record.get().isFinishedFor(inputHash(f), planHash(f))) {
                     return false;
                 }
+                // A directory can lose a file after the job; an archive is one file.
+                if (form instanceof OutputForm.Directory d
+                        && !Files.isRegularFile(EntryPath.of(f.target()).under(d.path()), LinkOption.NOFOLLOW_LINKS)) {
+                    return false;
+                }
             }
             return true;
         }

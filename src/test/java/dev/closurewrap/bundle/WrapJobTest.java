@@ -134,6 +134,17 @@ class WrapJobTest {
         assertArrayEquals(tar, Files.readAllBytes(out));
         assertEquals(modified, Files.getLastModifiedTime(out).toMillis());
 
+        // A directory output that lost a file is not up to date: the file comes back, nothing else is redone.
+        Path tree = dir.resolve("tree");
+        run(Mode.RELATIVE, Optional.empty(), tree, false, ProgressTracker.systemClock());
+        Path prog = tree.resolve("store/" + PROG + "/bin/prog");
+        byte[] progBytes = Files.readAllBytes(prog);
+        Files.delete(prog);
+        ProgressTracker repair = ProgressTracker.systemClock();
+        assertFalse(run(Mode.RELATIVE, Optional.empty(), tree, false, repair).upToDate());
+        assertArrayEquals(progBytes, Files.readAllBytes(prog));
+        assertEquals(1, repair.summary().count(ProgressListener.Outcome.REWRITTEN));
+
         Path dry = dir.resolve("dry");
         WrapResult plan = run(Mode.RELATIVE, Optional.empty(), dry, true, ProgressTracker.systemClock());
         assertTrue(plan.plan().files().size() > 5);
