@@ -120,7 +120,14 @@ public final class ConfigLoader {
             applyFileIfPresent(values, userFile.get());
         }
         if (explicitFile.isPresent()) {
-            applyText(values, read(explicitFile.get()), explicitFile.get().toString(), true);
+            Path file = explicitFile.get();
+            String text;
+            try {
+                text = read(file);
+            } catch (NoSuchFileException e) {
+                throw new NoSuchFileException(file.toString(), null, "no such configuration file");
+            }
+            applyText(values, text, file.toString(), true);
         }
         for (Map.Entry<String, String> option : options) {
             String key = option.getKey().strip();

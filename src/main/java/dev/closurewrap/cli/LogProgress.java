@@ -51,8 +51,12 @@ final class LogProgress extends ProgressReporter {
 
     @Override
     void onTick() {
+        // The clock first: this runs for every file, a snapshot only once an interval.
+        if (nanoTime.getAsLong() - lastLineNanos < intervalNanos) {
+            return;
+        }
         ProgressSnapshot s = snapshot();
-        if (s.running() && nanoTime.getAsLong() - lastLineNanos >= intervalNanos) {
+        if (s.running()) {
             line(summaryLine(s));
         }
     }

@@ -46,6 +46,16 @@ public final class Symlinks {
     }
 
     /**
+     * The store path ({@code <hash>-<name>}) an absolute target leads into, so the caller can check
+     * that it is in the bundle before making the link relative (a link to a path left out of the
+     * bundle would dangle: keep it and report it instead). Empty for targets outside the store and
+     * for the store directory itself.
+     */
+    public static Optional<ByteString> targetStorePath(ByteString storeDir, ByteString target) {
+        return componentsInStore(storeDir, target).filter(components -> !components.isEmpty()).map(components -> components.get(0));
+    }
+
+    /**
      * Prefix mode: {@code target} with the old store directory replaced by {@code newStoreDir}, or
      * empty when the link does not point into the old store.
      */

@@ -78,7 +78,7 @@ class WrapCommandTest {
     void missingConfigFile_isBadInput() {
         Result r = run(null, "--config", dir.resolve("nope").toString(), "--show-config");
         assertEquals(ExitCodes.BAD_INPUT, r.code());
-        assertTrue(r.err().contains("nope"), r.err());
+        assertEquals("closure-wrap: " + dir.resolve("nope") + ": no such configuration file\n", r.err());
     }
 
     @Test

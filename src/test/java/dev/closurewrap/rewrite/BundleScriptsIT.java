@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.closurewrap.TestClosure;
+import dev.closurewrap.elf.LoaderFamily;
 import dev.closurewrap.io.ByteString;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.closurewrap.elf.LoaderFamily;
 import dev.closurewrap.io.ByteString;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -93,6 +94,7 @@ class BundleScriptsTest {
         }
         assertThrows(IllegalArgumentException.class, () -> new ExecShimPlan(u(CURL + "/bin/curl"),
                 u(CURL + "/bin/.curl-real"), LOADER, List.of(u(CURL + "/a:b"))));
+        assertThrows(IllegalArgumentException.class, () -> new BundledLoader(u(GLIBC + "/lib/ld.so"), LoaderFamily.NONE));
     }
 
     @Test

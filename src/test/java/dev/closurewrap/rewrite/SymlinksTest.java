@@ -80,6 +80,13 @@ class SymlinksTest {
     }
 
     @Test
+    void targetStorePath_namesTheStorePathTheLinkLeadsInto() {
+        assertEquals(Optional.of(ByteString.utf8(CURL)), Symlinks.targetStorePath(STORE, ByteString.utf8("/nix/store/" + CURL + "/bin/curl")));
+        assertEquals(Optional.empty(), Symlinks.targetStorePath(STORE, ByteString.utf8("/nix/store")));
+        assertEquals(Optional.empty(), Symlinks.targetStorePath(STORE, ByteString.utf8("../" + CURL)));
+    }
+
+    @Test
     void prefixedTarget_replacesStoreDir_normalisedLikeRelative() {
         assertEquals(Optional.of(ByteString.utf8("/opt/app/store/" + CURL + "/bin/curl")),
                 Symlinks.prefixedTarget(STORE, ByteString.utf8("/opt/app/store"),

@@ -1,6 +1,7 @@
 package dev.closurewrap.rewrite;
 
 import dev.closurewrap.TestClosure;
+import dev.closurewrap.elf.LoaderFamily;
 import dev.closurewrap.io.ByteString;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -66,7 +67,8 @@ final class TestBundle {
                 if (Files.isSymbolicLink(file)) {
                     ByteString target = ByteString.utf8(Files.readSymbolicLink(file).toString());
                     Optional<ByteString> relative = Symlinks.relativeTarget(oldStore, inStore, target);
-                    if (relative.isPresent()) {
+                    boolean bundledTarget = Symlinks.targetStorePath(oldStore, target).filter(bundled::contains).isPresent();
+                    if (relative.isPresent() && bundledTarget) {
                         Files.delete(file);
                         Files.createSymbolicLink(file, Path.of(relative.get().utf8()));
                     }
