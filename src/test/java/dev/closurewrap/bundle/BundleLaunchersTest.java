@@ -8,7 +8,7 @@ import dev.closurewrap.rewrite.BundleScripts;
 import dev.closurewrap.rewrite.BundledLoader;
 import dev.closurewrap.rewrite.ExecShimPlan;
 import dev.closurewrap.rewrite.LauncherPlan;
-import dev.closurewrap.rewrite.LoaderFamily;
+import dev.closurewrap.elf.LoaderFamily;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;

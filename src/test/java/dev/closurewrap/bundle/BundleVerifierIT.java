@@ -93,7 +93,7 @@ class BundleVerifierIT {
         Files.move(xzBin.resolve("xz"), xzBin.resolve(".xz-real"));
         byte[] shim = BundleScripts.execShim(new ExecShimPlan(ByteString.utf8(xz + "/bin/xz"),
                 ByteString.utf8(xz + "/bin/.xz-real"), new BundledLoader(ByteString.utf8(glibc
-                        + "/lib/ld-linux-x86-64.so.2"), dev.closurewrap.rewrite.LoaderFamily.GLIBC), List.of()));
+                        + "/lib/ld-linux-x86-64.so.2"), dev.closurewrap.elf.LoaderFamily.GLIBC), List.of()));
         Files.write(xzBin.resolve("xz"), shim);
         Files.setPosixFilePermissions(xzBin.resolve("xz"), PosixFilePermissions.fromString("r-xr-xr-x"));
         // liblzma (loaded by xz): libc by an absolute host path, found on the host.
@@ -131,7 +131,7 @@ class BundleVerifierIT {
 
         // Every remaining reference, checked against grep over the same files.
         Set<String> grepped = grepStoreReferences(bundle);
-        assertTrue(grepped.size() > 10, grepped.toString());
+        assertTrue(grepped.size() >= 5, grepped.toString());
         assertEquals(grepped, referencesOfRegularFiles(report));
         RemainingReference interp = report.references().stream()
                 .filter(r -> r.file().equals("store/" + helloMusl + "/bin/hello-musl"))
