@@ -13,6 +13,8 @@ import dev.closurewrap.bundle.VerifyReport.UnresolvedLibrary;
 import dev.closurewrap.elf.ElfEdit;
 import dev.closurewrap.elf.ElfEditor;
 import dev.closurewrap.elf.ElfFile;
+import dev.closurewrap.elf.LoaderFamily;
+import dev.closurewrap.elf.SearchPathTag;
 import dev.closurewrap.io.ByteString;
 import dev.closurewrap.rewrite.BundleScripts;
 import dev.closurewrap.rewrite.BundledLoader;
@@ -93,7 +95,7 @@ class BundleVerifierIT {
         Files.move(xzBin.resolve("xz"), xzBin.resolve(".xz-real"));
         byte[] shim = BundleScripts.execShim(new ExecShimPlan(ByteString.utf8(xz + "/bin/xz"),
                 ByteString.utf8(xz + "/bin/.xz-real"), new BundledLoader(ByteString.utf8(glibc
-                        + "/lib/ld-linux-x86-64.so.2"), dev.closurewrap.elf.LoaderFamily.GLIBC), List.of()));
+                        + "/lib/ld-linux-x86-64.so.2"), LoaderFamily.GLIBC), List.of()));
         Files.write(xzBin.resolve("xz"), shim);
         Files.setPosixFilePermissions(xzBin.resolve("xz"), PosixFilePermissions.fromString("r-xr-xr-x"));
         // liblzma (loaded by xz): libc by an absolute host path, found on the host.
@@ -140,6 +142,51 @@ class BundleVerifierIT {
         assertEquals(ElfFile.open(hello).section(".interp").orElseThrow().offset(), interp.offset());
         assertTrue(report.references().stream().noneMatch(r -> r.file().equals("store/" + xz + "/bin/xz")),
                 "the shim names no store path");
+    }
+
+    @Test
+    void relativelyRewrittenBundle_isClean_andItsProgramRuns() throws Exception {
+        Path bundle = temp.resolve("rel");
+        copyIn(bundle, List.of(TestClosure.path("glibc"), TestClosure.path("xz")));
+        Path store = bundle.resolve("store");
+        String glibc = base("glibc");
+        String xz = base("xz");
+        // What relative mode does (README section 4): $ORIGIN paths first, the sonames after them,
+        // $ORIGIN search paths; the program behind an exec shim.
+        Path xzBin = store.resolve(xz + "/bin");
+        ElfEditor.edit(xzBin.resolve("xz"), xzBin.resolve(".xz-real"), List.of(
+                new ElfEdit.SetNeeded(List.of(ByteString.utf8("$ORIGIN/../lib/liblzma.so.5"),
+                        ByteString.utf8("$ORIGIN/../../" + glibc + "/lib/libc.so.6"),
+                        ByteString.utf8("liblzma.so.5"), ByteString.utf8("libc.so.6"))),
+                new ElfEdit.SetSearchPath(ByteString.utf8("$ORIGIN/../lib:$ORIGIN/../../" + glibc + "/lib"),
+                        SearchPathTag.RUNPATH)));
+        Files.delete(xzBin.resolve("xz"));
+        Files.write(xzBin.resolve("xz"), BundleScripts.execShim(new ExecShimPlan(ByteString.utf8(xz + "/bin/xz"),
+                ByteString.utf8(xz + "/bin/.xz-real"), new BundledLoader(ByteString.utf8(glibc
+                        + "/lib/ld-linux-x86-64.so.2"), LoaderFamily.GLIBC), List.of())));
+        Files.setPosixFilePermissions(xzBin.resolve("xz"), PosixFilePermissions.fromString("r-xr-xr-x"));
+        Path lzma = store.resolve(xz + "/lib/liblzma.so.5.4.1");
+        ElfEditor.edit(lzma, lzma, List.of(
+                new ElfEdit.SetNeeded(List.of(ByteString.utf8("$ORIGIN/../../" + glibc + "/lib/libc.so.6"),
+                        ByteString.utf8("libc.so.6"))),
+                new ElfEdit.SetSearchPath(ByteString.utf8("$ORIGIN/../../" + glibc + "/lib"), SearchPathTag.RUNPATH)));
+
+        VerifyReport report = verify(bundle);
+
+        assertEquals(List.of(), report.unresolved());
+        assertEquals(List.of(), report.interpreters());
+        assertTrue(report.librariesClean());
+        // Left: the real program's PT_INTERP, which the shim makes irrelevant; reported as a warning.
+        assertEquals(List.of("store/" + xz + "/bin/.xz-real"), report.references().stream()
+                .map(RemainingReference::file).distinct().toList());
+        assertTrue(report.references().stream().anyMatch(r -> r.section().equals(Optional.of(".interp"))));
+        assertFalse(report.clean());
+        // And the program runs through its shim, every library from the bundle.
+        TestClosure.Output run = TestClosure.execute(List.of(xzBin.resolve("xz").toString(), "--version"),
+                Map.of("LD_DEBUG", "libs"));
+        assertEquals(0, run.exitCode(), run.stderr());
+        assertTrue(run.stdout().startsWith("xz (XZ Utils)"), run.stdout());
+        assertFalse(run.stderr().contains("/nix/store/"), run.stderr());
     }
 
     @Test
