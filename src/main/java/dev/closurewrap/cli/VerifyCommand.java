@@ -123,22 +123,36 @@ final class VerifyCommand implements Callable<Integer> {
 
     // ---- text ----
 
+    /** Text output: entries shown under each file or object. */
+    private static final int PER_FILE = 3;
+
     static void printText(PrintWriter out, VerifyReport r, boolean strict, int limit) {
         out.printf("closure-wrap verify: %s (old store %s)%n", r.bundle(), r.storeDir());
         out.printf("  %d ELF objects: %d programs started, %d libraries loaded on their own; %,d files scanned%n",
                 r.objects(), r.programs(), r.librariesAlone(), r.filesScanned());
 
         if (!r.unresolved().isEmpty()) {
-            out.printf("%nLibraries that would not load from inside the bundle: %d%n", r.unresolved().size());
-            int shown = 0;
-            for (UnresolvedLibrary u : r.unresolved()) {
-                if (shown++ == limit) {
-                    out.printf("  ... %d more (--json lists all)%n", r.unresolved().size() - limit);
+            Map<String, List<UnresolvedLibrary>> byObject = new LinkedHashMap<>();
+            r.unresolved().forEach(u -> byObject.computeIfAbsent(u.object(), k -> new ArrayList<>()).add(u));
+            out.printf("%nLibraries that would not load from inside the bundle: %d in %d objects%n",
+                    r.unresolved().size(), byObject.size());
+            int objects = 0;
+            for (Map.Entry<String, List<UnresolvedLibrary>> e : byObject.entrySet()) {
+                if (objects++ == limit) {
+                    out.printf("  ... %d more objects (--json lists all)%n", byObject.size() - limit);
                     break;
                 }
-                out.printf("  %s: %s -> %s%s%n", u.object(), u.needed(),
-                        u.foundAt().map(at -> at + " (" + where(u.location()) + ")").orElse("not found"),
-                        programs(u.programs(), u.object()));
+                List<UnresolvedLibrary> entries = e.getValue();
+                List<String> starters = entries.stream().flatMap(u -> u.programs().stream()).distinct().sorted().toList();
+                out.printf("  %s%s:%n", e.getKey(), programs(starters, e.getKey()));
+                for (int i = 0; i < Math.min(PER_FILE, entries.size()); i++) {
+                    UnresolvedLibrary u = entries.get(i);
+                    out.printf("    %s -> %s%n", u.needed(),
+                            u.foundAt().map(at -> at + " (" + where(u.location()) + ")").orElse("not found"));
+                }
+                if (entries.size() > PER_FILE) {
+                    out.printf("    ... %d more%n", entries.size() - PER_FILE);
+                }
             }
         }
         if (!r.interpreters().isEmpty()) {
@@ -167,13 +181,13 @@ final class VerifyCommand implements Callable<Integer> {
                 }
                 List<RemainingReference> refs = e.getValue();
                 out.printf("  %s: %d%n", e.getKey(), refs.size());
-                for (int i = 0; i < Math.min(3, refs.size()); i++) {
+                for (int i = 0; i < Math.min(PER_FILE, refs.size()); i++) {
                     RemainingReference ref = refs.get(i);
                     out.printf("    %s %s%s%n", ref.symlink() ? "link target" : String.format("0x%x", ref.offset()),
                             ref.string(), ref.section().map(s -> " (" + s + ")").orElse(""));
                 }
-                if (refs.size() > 3) {
-                    out.printf("    ... %d more%n", refs.size() - 3);
+                if (refs.size() > PER_FILE) {
+                    out.printf("    ... %d more%n", refs.size() - PER_FILE);
                 }
             }
         }
@@ -215,13 +229,13 @@ final class VerifyCommand implements Callable<Integer> {
 
     private static String programs(List<String> programs, String object) {
         if (programs.isEmpty()) {
-            return "  [library on its own]";
+            return " (no program loads it from the bundle: checked on its own)";
         }
         if (programs.size() == 1 && programs.get(0).equals(object)) {
             return "";
         }
-        return "  [for " + programs.size() + (programs.size() == 1 ? " program: " : " programs, e.g. ")
-                + programs.get(0) + "]";
+        return " (started by " + (programs.size() == 1 ? "" : programs.size() + " programs, e.g. ")
+                + programs.get(0) + ")";
     }
 
     static String consequence(SecureExecCase c) {
