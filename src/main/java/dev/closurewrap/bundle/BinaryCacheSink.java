@@ -13,6 +13,7 @@ import dev.closurewrap.store.StorePath;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,6 +24,8 @@ import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
 
 /**
  * {@code -o file://DIR}: a binary cache of the output's store paths, which {@code nix copy --from
@@ -96,9 +99,9 @@ public final class BinaryCacheSink implements OutputSink {
             }
             HashPartMatcher matcher = new HashPartMatcher(byHash.keySet());
             BinaryCacheWriter cache = new BinaryCacheWriter(directory, storeDir, compression, key.orElse(null));
-            long[] counts = new long[4];
-            long bytes = 0;
-            for (Map.Entry<EntryPath, StorePath> e : paths.entrySet()) {
+            // Compression dominates: one store path per core.
+            List<long[]> results = parallel(new ArrayList<>(paths.entrySet()), e -> {
+                long[] counts = new long[5];
                 HashPartMatcher.Scan scan = matcher.scan();
                 BinaryCacheWriter.NarFile nar = cache.writeNar(
                         writer -> {
@@ -109,18 +112,62 @@ public final class BinaryCacheSink implements OutputSink {
                         new ScanningStream(scan));
                 TreeSet<StorePath> references = new TreeSet<>();
                 scan.hits().forEach(hash -> references.add(byHash.get(hash)));
-                written.add(cache.publish(e.getValue(), references, Optional.empty(), Optional.empty(), nar, null));
-                bytes += nar.fileSize();
+                NarInfo info = cache.publish(e.getValue(), references, Optional.empty(), Optional.empty(), nar, null);
+                synchronized (written) {
+                    written.add(info);
+                }
+                counts[4] = nar.fileSize();
+                return counts;
+            });
+            long[] counts = new long[5];
+            for (long[] r : results) {
+                for (int i = 0; i < counts.length; i++) {
+                    counts[i] += r[i];
+                }
             }
+            long bytes = counts[4];
             return new SinkSummary(counts[0], counts[1], counts[2], counts[3], 0, bytes);
         } finally {
             tree.close();
         }
     }
 
-    /** The narinfo of every path written, in the order written. */
+    /** The narinfo of every path written. */
     public List<NarInfo> written() {
-        return List.copyOf(written);
+        synchronized (written) {
+            return List.copyOf(written);
+        }
+    }
+
+    @FunctionalInterface
+    private interface IoFunction<T, R> {
+        R apply(T t) throws IOException;
+    }
+
+    private static <T, R> List<R> parallel(List<T> inputs, IoFunction<T, R> work) throws IOException {
+        ForkJoinPool pool = new ForkJoinPool(Math.max(1, Math.min(inputs.size(), Runtime.getRuntime().availableProcessors())));
+        try {
+            return pool.submit(() -> inputs.parallelStream().map(input -> {
+                try {
+                    return work.apply(input);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }).toList()).get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UncheckedIOException io) {
+                throw io.getCause();
+            }
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IOException("writing the binary cache failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while writing the binary cache", e);
+        } finally {
+            pool.shutdown();
+        }
     }
 
     @Override
