@@ -14,6 +14,7 @@ import dev.closurewrap.bundle.VerifyReport.Location;
 import dev.closurewrap.bundle.VerifyReport.RemainingReference;
 import dev.closurewrap.bundle.VerifyReport.SecureExecCase;
 import dev.closurewrap.bundle.VerifyReport.UnresolvedLibrary;
+import dev.closurewrap.graph.GlibcConfig;
 import dev.closurewrap.io.BadInputException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -66,6 +67,11 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = {"-j", "--jobs"}, paramLabel = "N", description = "Worker threads (default: the number of cores).")
     Integer jobs;
 
+    @Option(names = "--no-probe",
+            description = "Do not run the bundle's glibc loader (ld.so --list-diagnostics) to learn its search "
+                    + "settings; assume Debian 12's. For bundles you do not trust.")
+    boolean noProbe;
+
     @Override
     public Integer call() throws IOException {
         int threads = jobs == null ? Runtime.getRuntime().availableProcessors() : jobs;
@@ -79,7 +85,12 @@ final class VerifyCommand implements Callable<Integer> {
         if (!store.isAbsolute()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--store-dir must be absolute, got " + store);
         }
-        VerifyReport report = new BundleVerifier(BundleVerifier.Options.defaults(store, threads)).verify(bundle);
+        BundleVerifier.Options options = BundleVerifier.Options.defaults(store, threads);
+        if (noProbe) {
+            options = new BundleVerifier.Options(store, threads, interpreter -> GlibcConfig.debian12(),
+                    options.muslConfig());
+        }
+        VerifyReport report = new BundleVerifier(options).verify(bundle);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

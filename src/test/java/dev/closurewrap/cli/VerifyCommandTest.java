@@ -38,6 +38,12 @@ class VerifyCommandTest {
     }
 
     @Test
+    void noProbe_givesTheSameVerdict() throws Exception {
+        MainTest.Result r = MainTest.run("verify", "--no-probe", bundleWithOneStaleString().toString());
+        assertEquals(ExitCodes.OK, r.code(), r.out() + r.err());
+    }
+
+    @Test
     void staleStrings_withStrict_exit1() throws Exception {
         MainTest.Result r = MainTest.run("verify", "--strict", bundleWithOneStaleString().toString());
         assertEquals(ExitCodes.SOME_FILES_FAILED, r.code(), r.out() + r.err());
