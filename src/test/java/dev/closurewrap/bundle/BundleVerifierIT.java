@@ -108,6 +108,7 @@ class BundleVerifierIT {
         Path hello = store.resolve(helloMusl + "/bin/hello-musl");
         replaceNeeded(hello, "libgreet.so.1", "$ORIGIN/../../" + libgreet + "/lib/libgreet.so.1");
         TestClosure.run(List.of("setcap", "cap_net_raw+ep", hello.toString()));
+        TestClosure.run(List.of("chmod", "u+s", xzBin.resolve(".xz-real").toString()));
 
         VerifyReport report = verify(bundle);
 
@@ -126,8 +127,10 @@ class BundleVerifierIT {
         assertEquals(List.of(new InterpreterProblem("store/" + helloMusl + "/bin/hello-musl",
                 ByteString.utf8(STORE + "/" + musl + "/lib/ld-musl-x86_64.so.1"), Location.OLD_STORE)),
                 report.interpreters());
-        assertEquals(List.of(new SecureExecCase("store/" + helloMusl + "/bin/hello-musl",
-                List.of("file capabilities cap_net_raw=ep"), true, false)), report.secureExec());
+        assertEquals(List.of(
+                new SecureExecCase("store/" + xz + "/bin/.xz-real", List.of("setuid"), true, false),
+                new SecureExecCase("store/" + helloMusl + "/bin/hello-musl",
+                        List.of("file capabilities cap_net_raw=ep"), true, false)), report.secureExec());
         assertFalse(report.librariesClean());
         assertEquals(2, report.programs());
 
