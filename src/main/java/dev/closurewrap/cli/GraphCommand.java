@@ -3,8 +3,7 @@ package dev.closurewrap.cli;
 import dev.closurewrap.graph.DependencyGraph;
 import dev.closurewrap.graph.GraphBuilder;
 import dev.closurewrap.graph.GraphWriter;
-import dev.closurewrap.io.UnsupportedInputException;
-import dev.closurewrap.store.Closure;
+import dev.closurewrap.store.ArchiveSource;
 import dev.closurewrap.store.ClosureSource;
 import dev.closurewrap.store.HostSource;
 import dev.closurewrap.store.StoreDirSource;
@@ -18,7 +17,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -34,7 +32,8 @@ import picocli.CommandLine.Spec;
             "The global dependency graph of the closure of ROOT...: store paths and ELF objects, each",
             "DT_NEEDED edge with how the loader resolves it, every library that does not resolve inside",
             "the closure, and per program the failed lookups at start-up now and after each rewrite.",
-            "ROOT is a store path (or a file in one) or a plain host program such as /usr/bin/curl."
+            "ROOT is a store path (or a file in one), a plain host program such as /usr/bin/curl, a NAR",
+            "file (.nar, .nar.xz|zst|bz2|gz), a nix-store --export stream or a binary cache directory."
         })
 final class GraphCommand implements Callable<Integer> {
     enum Format {
@@ -69,8 +68,18 @@ final class GraphCommand implements Callable<Integer> {
         if (threads < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--jobs must be at least 1, got " + threads);
         }
-        Closure closure = source().closure();
-        DependencyGraph graph = new GraphBuilder(threads).build(closure);
+        DependencyGraph graph;
+        if (roots.stream().anyMatch(GraphCommand::isArchive)) {
+            // Archives are restored into a private directory that lives as long as the command.
+            Path work = Files.createTempDirectory("closure-wrap-graph-");
+            try {
+                graph = new GraphBuilder(threads).build(new ArchiveSource(archiveRoots(), work).closure());
+            } finally {
+                deleteTree(work);
+            }
+        } else {
+            graph = new GraphBuilder(threads).build(source().closure());
+        }
         if (output == null) {
             Writer out = spec.commandLine().getOut();
             render(graph, out);
@@ -98,17 +107,38 @@ final class GraphCommand implements Callable<Integer> {
         }
     }
 
-    /** Store roots (all in one store) or host programs; archives are not yet a source. */
+    private static boolean isArchive(Path root) {
+        try {
+            return StoreDirSource.storePathOf(root).isEmpty() && ArchiveSource.isArchive(root);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private List<Path> archiveRoots() {
+        for (Path root : roots) {
+            if (!isArchive(root)) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "archives cannot be mixed with store paths or host programs: " + root);
+            }
+        }
+        return roots;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    /** Store roots (all in one store) or host programs. */
     private ClosureSource source() throws IOException {
         List<Path> storeRoots = new ArrayList<>();
         List<Path> hostRoots = new ArrayList<>();
         Path storeDir = null;
         for (Path root : roots) {
-            String name = root.getFileName() == null ? "" : root.getFileName().toString().toLowerCase(Locale.ROOT);
-            if (name.matches(".*\\.nar(\\.(xz|zst|bz2|gz))?") || Files.isRegularFile(root.resolve("nix-cache-info"))) {
-                throw new UnsupportedInputException(root.toString(),
-                        "NAR files, export streams and binary caches are not yet a graph source");
-            }
             Optional<Path> storePath = StoreDirSource.storePathOf(root);
             if (storePath.isPresent()) {
                 Path dir = storePath.get().getParent();

@@ -4,11 +4,11 @@ import dev.closurewrap.elf.ElfEdit;
 import dev.closurewrap.elf.ElfEditor;
 import dev.closurewrap.elf.ElfFile;
 import dev.closurewrap.elf.SearchPathTag;
-import dev.closurewrap.io.BadInputException;
 import dev.closurewrap.io.ByteString;
 import dev.closurewrap.io.UnsupportedInputException;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -19,6 +19,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -103,25 +107,47 @@ final class PatchCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (files.size() == 1) {
+            patch(files.get(0), out);
+            out.flush();
+            return ExitCodes.OK;
+        }
+        // Files are independent: edit them on every core; prints stay in the order given.
+        boolean printing = printNeeded || printRpath || printInterpreter || printSoname;
+        int threads = printing ? 1 : Math.min(files.size(), Runtime.getRuntime().availableProcessors());
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
         int failed = 0;
-        for (Path file : files) {
-            try {
-                patch(file, out);
-            } catch (BadInputException | UnsupportedInputException e) {
-                if (files.size() == 1) {
-                    throw e;
-                }
-                err.println("closure-wrap: " + e.getMessage());
-                failed++;
-            } catch (IOException e) {
-                if (files.size() == 1) {
-                    throw e;
-                }
-                // Plain I/O errors often lack the path ("Is a directory").
-                String message = String.valueOf(e.getMessage());
-                err.println("closure-wrap: " + (message.contains(file.toString()) ? message : file + ": " + message));
-                failed++;
+        try {
+            List<Future<String>> results = new ArrayList<>();
+            for (Path file : files) {
+                results.add(pool.submit(() -> {
+                    StringWriter text = new StringWriter();
+                    try (PrintWriter buffer = new PrintWriter(text)) {
+                        patch(file, buffer);
+                    }
+                    return text.toString();
+                }));
             }
+            for (int i = 0; i < files.size(); i++) {
+                try {
+                    out.print(results.get(i).get());
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (!(cause instanceof IOException)) {
+                        throw new IllegalStateException("editing " + files.get(i) + " failed", cause);
+                    }
+                    // Plain I/O errors often lack the path ("Is a directory").
+                    String message = String.valueOf(cause.getMessage());
+                    String file = files.get(i).toString();
+                    err.println("closure-wrap: " + (message.contains(file) ? message : file + ": " + message));
+                    failed++;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } finally {
+            pool.shutdownNow();
         }
         out.flush();
         return failed == 0 ? ExitCodes.OK : ExitCodes.SOME_FILES_FAILED;
@@ -131,9 +157,8 @@ final class PatchCommand implements Callable<Integer> {
         ElfFile elf = ElfFile.open(file);
         String prefix = files.size() > 1 ? file + ": " : "";
         if (printInterpreter) {
-            ElfFile f = elf;
-            out.println(prefix + f.interpreterPath().map(ByteString::toString).orElseThrow(
-                    () -> new UnsupportedInputException(f.name(), "no PT_INTERP to print")));
+            out.println(prefix + elf.interpreterPath().map(ByteString::toString).orElseThrow(
+                    () -> new UnsupportedInputException(elf.name(), "no PT_INTERP to print")));
         }
         if (printSoname) {
             out.println(prefix + elf.soname().map(ByteString::toString).orElse(""));

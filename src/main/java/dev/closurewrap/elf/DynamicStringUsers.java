@@ -69,7 +69,12 @@ final class DynamicStringUsers {
             return;
         }
         long at = address.getAsLong();
-        for (long i = 0; i < count.getAsLong(); i++) {
+        long defined = count.getAsLong();
+        if (defined < 0 || defined > in.size / 20) {
+            throw in.bad(dynamic.last(DT_VERDEFNUM).orElseThrow().fileOffset(), "DT_VERDEFNUM "
+                    + Long.toUnsignedString(defined) + " entries of 20 bytes cannot fit in the file");
+        }
+        for (long i = 0; i < defined; i++) {
             long offset = offsetOf(at, 20, "version definition " + i);
             ByteBuffer d = in.read(offset, 20, "version definition " + i);
             int auxCount = d.getShort(6) & 0xffff;
@@ -81,13 +86,17 @@ final class DynamicStringUsers {
                 ByteBuffer a = in.read(auxOffset, 8, "version definition aux");
                 references.add(a.getInt(0) & 0xffffffffL);
                 long auxNext = a.getInt(4) & 0xffffffffL;
-                if (auxNext == 0) {
-                    break;
+                if (auxNext < 8) {
+                    break; // 0 ends the chain; anything shorter than an entry would loop
                 }
                 auxAt += auxNext;
             }
             if (next == 0) {
                 break;
+            }
+            if (next < 20) {
+                throw in.bad(offset, "version definition " + i + ": vd_next 0x" + Long.toHexString(next)
+                        + " does not move past the entry (20 bytes)");
             }
             at += next;
         }
@@ -161,12 +170,19 @@ final class DynamicStringUsers {
         if (max < symbolOffset) {
             return symbolOffset;
         }
+        // The last chain ends with an entry whose low bit is set; read it in chunks, never past the file.
         long chainAt = bucketsAt + buckets * 4 + (max - symbolOffset) * 4;
-        for (long index = max; index < max + (1 << 24); index++, chainAt += 4) {
-            ByteBuffer c = in.read(offsetOf(chainAt, 4, "DT_GNU_HASH chain"), 4, "DT_GNU_HASH chain");
-            if ((c.getInt(0) & 1) != 0) {
-                return index + 1;
+        long chainOffset = offsetOf(chainAt, 4, "DT_GNU_HASH chain");
+        long index = max;
+        while (chainOffset + 4 <= in.size) {
+            int chunk = (int) Math.min(4096, (in.size - chainOffset) / 4);
+            ByteBuffer c = in.read(chainOffset, chunk * 4L, "DT_GNU_HASH chain");
+            for (int i = 0; i < chunk; i++, index++) {
+                if ((c.getInt(i * 4) & 1) != 0) {
+                    return index + 1;
+                }
             }
+            chainOffset += chunk * 4L;
         }
         return -1;
     }

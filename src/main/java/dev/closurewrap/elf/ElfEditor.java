@@ -62,8 +62,9 @@ public final class ElfEditor {
             Path temp = Files.createTempFile(directory, "." + output.getFileName() + ".", ".tmp");
             try {
                 try (FileChannel target = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                    // No fsync: like patchelf and cp, durability is the caller's business; the
+                    // rename still guarantees readers see the old file or the new one, never half.
                     patch.writeTo(source, target);
-                    target.force(false);
                 }
                 copyPermissions(input, temp);
                 try {
@@ -94,6 +95,12 @@ public final class ElfEditor {
         }
         ElfLayout.requireEditable(file);
         EditModel model = EditModel.of(file, edits);
-        return new ElfLayout(file, in).plan(model);
+        try {
+            return new ElfLayout(file, in).plan(model);
+        } catch (ArithmeticException e) {
+            // Addresses and sizes near the top of the address space: the layout's exact arithmetic refuses them.
+            throw new BadInputException(ElfInput.FORMAT, file.name(), BadInputException.NO_OFFSET,
+                    "addresses or sizes overflow when laid out (" + e.getMessage() + ")");
+        }
     }
 }

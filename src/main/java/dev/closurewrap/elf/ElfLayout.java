@@ -27,19 +27,22 @@ import java.util.Set;
  *       string are rewritten where they are whenever the result fits: new strings reuse existing
  *       ones (also as tails), then bytes no user needs any more ({@link StringTablePlan}); the
  *       dynamic array may use the spare DT_NULL slots after its terminator.
- *   <li><b>Otherwise one new segment.</b> What does not fit moves to a single new PT_LOAD placed after the highest address any segment uses, at the end of the file, with
+ *   <li><b>Otherwise one new segment.</b> What does not fit moves to a single new PT_LOAD placed
+ *       after the highest address any segment uses, at the end of the file, with
  *       {@code p_offset ≡ p_vaddr (mod page size)} for the machine (64 KiB aarch64, ppc64, mips,
  *       loongarch; 8 KiB sparc; 4 KiB otherwise). The file grows by the moved data plus less than
  *       64 bytes of alignment: the offset is chosen first and the address follows it, so no file
- *       padding up to a page boundary is needed. The segment is writable when it holds {@code .dynamic},
- *       because the loader writes into it (DT_DEBUG, relocated d_ptr values), and read-only
- *       otherwise; it lies beyond PT_GNU_RELRO, so RELRO never makes it read-only.
+ *       padding up to a page boundary is needed. The segment is writable when it holds
+ *       {@code .dynamic}, because the loader writes into it (DT_DEBUG, relocated d_ptr values), and
+ *       read-only otherwise; it lies beyond PT_GNU_RELRO, so RELRO never makes it read-only. Its
+ *       address keeps clear of the largest dynamic symbol's size past the last segment, where
+ *       eu-elflint would otherwise see text relocations that are not there.
  *   <li><b>The program header table grows in place.</b> A new PT_LOAD needs one more program
  *       header. Rather than moving the table (old kernels compute AT_PHDR as the first PT_LOAD's
  *       {@code vaddr - offset} plus {@code e_phoff}, so a moved table must keep that difference,
  *       which costs file padding up to the highest address, .bss included), the table is extended
- *       over the sections right behind it: {@code .interp} and the notes (and, after lld, hash
- *       tables, {@code .dynsym} or version sections) move as one block, keeping their alignment,
+ *       over the sections right behind it: {@code .interp} and the notes (and, after gold or lld,
+ *       {@code .dynsym}, hash or version sections) move as one block, keeping their alignment,
  *       into the new segment. Every reference follows: section headers, PT_INTERP, PT_NOTE,
  *       PT_GNU_PROPERTY, DT_HASH/DT_GNU_HASH/DT_SYMTAB/DT_VERSYM/DT_VERNEED/DT_VERDEF, and the
  *       value of every symbol defined in a moved section. PT_PHDR grows with the table and stays
@@ -56,6 +59,9 @@ import java.util.Set;
  *       strings no user covers any more are zeroed, while strings other users still point into
  *       (symbol names, version names, tails shared with a kept string) stay.
  * </ul>
+ *
+ * <p>One instance plans one file; the fields below hold the state of one attempt (first reusing
+ * an earlier segment, if there is one, then afresh).
  */
 final class ElfLayout {
     static final String MARKER = "closure-wrap seg";
@@ -85,6 +91,37 @@ final class ElfLayout {
     private long segmentAddress;
     private MovedBlock block;
     private final Map<Integer, Long> sectionDelta = new HashMap<>();
+    private ProgramHeader own;
+    private long fixedEnd;
+    private StringTable table;
+    private int dynstrIndex;
+    private int dynamicIndex;
+    private int interpIndex;
+    private int verneedIndex;
+    private Optional<Interpreter> interpreter;
+    private ProgramHeader interpSegment;
+    private List<Integer> kept;
+    private Set<Integer> droppedVersions;
+    private boolean dropVersionSection;
+    private boolean dropVersym;
+    private List<Planned> planned;
+    private DynamicStringUsers users;
+    private List<Long> fixedStrings;
+    private List<Long> editedStrings;
+    private Set<ByteString> wantedStrings;
+    private byte[] tableBytes;
+    private StringTablePlan strings;
+    private boolean tableMoves;
+    private int dynamicCount;
+    private boolean dynamicMoves;
+    private ByteString newInterpreter;
+    private boolean interpChanged;
+    private boolean interpMoves;
+    private long interpPos;
+    private long tablePos;
+    private long dynamicPos;
+    private long strtab;
+    private long strsz;
 
     /** The file range moved out of the way of the growing program header table. */
     private record MovedBlock(long start, long end, long address, long newOffset, long delta, Set<Integer> sections) {
@@ -134,9 +171,9 @@ final class ElfLayout {
         if (model.unchanged()) {
             return new ElfPatch(file.fileSize(), file.fileSize(), List.of());
         }
-        ProgramHeader own = ownSegment();
-        if (own != null) {
-            ElfPatch reused = attempt(model, own);
+        ProgramHeader earlier = ownSegment();
+        if (earlier != null) {
+            ElfPatch reused = attempt(model, earlier);
             if (reused != null) {
                 return reused;
             }
@@ -161,31 +198,55 @@ final class ElfLayout {
         return Arrays.equals(start, MARKER_BYTES) ? last : null;
     }
 
+    // ---- one attempt ----
+
     /** One layout; with {@code own}, reusing that segment, or null when it cannot hold the result. */
-    private ElfPatch attempt(EditModel model, ProgramHeader own) throws IOException {
+    private ElfPatch attempt(EditModel model, ProgramHeader ownSegment) throws IOException {
         segments = new ArrayList<>(file.programHeaders());
         sections = new ArrayList<>(file.sectionHeaders());
         writes = new ArrayList<>();
         content = null;
         block = null;
         sectionDelta.clear();
+        own = ownSegment;
+        interpPos = -1;
+        tablePos = -1;
+        dynamicPos = -1;
+        findSections();
+        fixedEnd = own == null ? 0 : fixedEnd(own, Set.of(dynstrIndex, dynamicIndex, interpIndex));
 
-        StringTable table = file.dynamicStringTable().orElseThrow(() -> new UnsupportedInputException(file.name(),
+        planVersionNeeds(model);
+        planned = plannedEntries(model, dropVersionSection, dropVersym);
+        planStrings(model);
+        decideMoves(model);
+        if (!layOutSegment()) {
+            return null;
+        }
+        long[][] entries = finalEntries();
+        updateHeaders();
+        writeStructures(model, entries);
+        adjustSymbols(users);
+        return finish();
+    }
+
+    private void findSections() throws UnsupportedInputException {
+        StringTable t = file.dynamicStringTable().orElseThrow(() -> new UnsupportedInputException(file.name(),
                 "the dynamic section has no string table (DT_STRTAB)"));
-        int dynstrIndex = sectionIndex(s -> s.type() == SHT_STRTAB && (s.flags() & SHF_ALLOC) != 0
-                && s.addr() == table.address());
-        int dynamicIndex = sectionIndex(s -> s.type() == SHT_DYNAMIC);
-        Optional<Interpreter> interpreter = file.interpreter();
-        int interpIndex = interpreter.isEmpty() ? -1 : sectionIndex(s -> s.isNamed(".interp")
-                && s.offset() == interpreter.get().segment().offset());
-        int verneedIndex = sectionIndex(s -> s.type() == SHT_GNU_VERNEED);
+        table = t;
+        dynstrIndex = sectionIndex(s -> s.type() == SHT_STRTAB && (s.flags() & SHF_ALLOC) != 0 && s.addr() == t.address());
+        dynamicIndex = sectionIndex(s -> s.type() == SHT_DYNAMIC);
+        interpreter = file.interpreter();
+        interpSegment = interpreter.map(Interpreter::segment).orElse(null);
+        interpIndex = interpSegment == null ? -1
+                : sectionIndex(s -> s.isNamed(".interp") && s.offset() == interpSegment.offset());
+        verneedIndex = sectionIndex(s -> s.type() == SHT_GNU_VERNEED);
+    }
 
-        long fixedEnd = own == null ? 0 : fixedEnd(own, Set.of(dynstrIndex, dynamicIndex, interpIndex));
-
-        // ---- version needs that stay, and the chain through them ----
+    /** Which version needs stay, which version indices go with the dropped ones. */
+    private void planVersionNeeds(EditModel model) {
         List<VersionNeed> needs = file.versionNeeds();
-        List<Integer> kept = new ArrayList<>();
-        Set<Integer> droppedVersions = new HashSet<>();
+        kept = new ArrayList<>();
+        droppedVersions = new HashSet<>();
         for (int i = 0; i < needs.size(); i++) {
             if (model.versionNeedDropped(i)) {
                 needs.get(i).aux().forEach(a -> droppedVersions.add(a.other() & 0x7fff));
@@ -193,104 +254,107 @@ final class ElfLayout {
                 kept.add(i);
             }
         }
-        boolean dropVersionSection = !needs.isEmpty() && kept.isEmpty();
-        boolean dropVersym = dropVersionSection && dynamic.value(DT_VERDEF).isEmpty();
+        dropVersionSection = !needs.isEmpty() && kept.isEmpty();
+        dropVersym = dropVersionSection && dynamic.value(DT_VERDEF).isEmpty();
+    }
 
-        // ---- dynamic entries of the result ----
-        List<Planned> planned = plannedEntries(model, dropVersionSection, dropVersym);
-
-        // ---- strings ----
-        DynamicStringUsers users = DynamicStringUsers.collect(file, in, dynstrIndex);
-        List<Long> fixed = new ArrayList<>(users.references);
-        List<Long> edited = new ArrayList<>();
+    /** The strings the result needs, who else uses the table, and where the strings go. */
+    private void planStrings(EditModel model) throws IOException {
+        users = DynamicStringUsers.collect(file, in, dynstrIndex);
+        fixedStrings = new ArrayList<>(users.references);
+        editedStrings = new ArrayList<>();
         for (DynamicString s : file.dynamicStrings()) {
-            edited.add(s.entry().value());
+            editedStrings.add(s.entry().value());
         }
-        Set<ByteString> wanted = new LinkedHashSet<>();
+        wantedStrings = new LinkedHashSet<>();
         for (Planned p : planned) {
             if (p.string() != null) {
-                wanted.add(p.string());
+                wantedStrings.add(p.string());
             }
         }
+        List<VersionNeed> needs = file.versionNeeds();
         for (int i = 0; i < needs.size(); i++) {
             VersionNeed need = needs.get(i);
-            edited.add(need.fileNameIndex());
+            editedStrings.add(need.fileNameIndex());
             if (model.versionNeedDropped(i)) {
-                need.aux().forEach(a -> edited.add(a.nameIndex()));
+                need.aux().forEach(a -> editedStrings.add(a.nameIndex()));
             } else {
-                need.aux().forEach(a -> fixed.add(a.nameIndex()));
-                wanted.add(model.versionNeedFiles.get(i));
+                need.aux().forEach(a -> fixedStrings.add(a.nameIndex()));
+                wantedStrings.add(model.versionNeedFiles.get(i));
             }
         }
-        byte[] tableBytes = bytes(in.read(table.fileOffset(), table.size(), "the dynamic string table"));
-        boolean tableInTail = inTail(own, fixedEnd, table.fileOffset());
-        StringTablePlan strings = tableInTail ? null
-                : StringTablePlan.place(tableBytes, fixed, edited, wanted, users.complete(), false);
-        boolean tableMoves = strings == null;
+        tableBytes = bytes(in.read(table.fileOffset(), table.size(), "the dynamic string table"));
+        strings = inTail(table.fileOffset()) ? null : placeStrings(false);
+        tableMoves = strings == null;
         if (tableMoves) {
-            strings = StringTablePlan.place(tableBytes, fixed, edited, wanted, users.complete(), true);
+            strings = placeStrings(true);
         }
+    }
 
-        // ---- what else must move ----
-        int entrySize = file.elfClass().dynamicEntrySize();
-        int dynamicCount = planned.size() + 1;
-        boolean dynamicMoves = inTail(own, fixedEnd, dynamic.fileOffset()) || dynamicCount > dynamic.capacity();
-        ByteString newInterpreter = model.interpreter.orElse(null);
-        ProgramHeader interpSegment = interpreter.map(Interpreter::segment).orElse(null);
-        boolean interpChanged = interpreter.isPresent() && !interpreter.get().path().equals(newInterpreter);
-        boolean interpMoves = interpSegment != null && (inTail(own, fixedEnd, interpSegment.offset())
+    private StringTablePlan placeStrings(boolean mayGrow) {
+        return StringTablePlan.place(tableBytes, fixedStrings, editedStrings, wantedStrings, users.complete(), mayGrow);
+    }
+
+    /** Whether the dynamic array and the interpreter must move. */
+    private void decideMoves(EditModel model) throws UnsupportedInputException {
+        dynamicCount = planned.size() + 1;
+        dynamicMoves = inTail(dynamic.fileOffset()) || dynamicCount > dynamic.capacity();
+        newInterpreter = model.interpreter.orElse(null);
+        interpChanged = interpreter.isPresent() && !interpreter.get().path().equals(newInterpreter);
+        interpMoves = interpSegment != null && (inTail(interpSegment.offset())
                 || (interpChanged && newInterpreter.length() + 1 > interpSegment.filesz()));
         if (dynamicMoves && (header.machine() == EM_MIPS || header.machine() == 10)) {
             throw new UnsupportedInputException(file.name(), "the dynamic section must grow, and MIPS's "
                     + "DT_MIPS_RLD_MAP_REL is relative to where it is");
         }
+    }
 
-        // ---- the segment ----
-        boolean needSegment = tableMoves || dynamicMoves || interpMoves;
+    /**
+     * Builds the segment's content: reused (its fixed part) or new (marker, block moved for the
+     * program headers), then what moves. False if a reused segment cannot hold it.
+     */
+    private boolean layOutSegment() throws IOException {
         if (own != null) {
             segmentOffset = own.offset();
             segmentAddress = own.vaddr();
             content = bytes(in.read(own.offset(), fixedEnd, "segment " + own.index()));
-        } else if (needSegment) {
+        } else if (tableMoves || dynamicMoves || interpMoves) {
             createSegment(dynstrIndex, dynamicIndex, largestDynamicSymbol(users));
             // The block moved for the program headers may have taken the table or the dynamic array
             // along; they are then laid out afresh like any moved structure.
             if (block != null && block.contains(table.fileOffset()) && !tableMoves) {
                 tableMoves = true;
-                strings = StringTablePlan.place(tableBytes, fixed, edited, wanted, users.complete(), true);
+                strings = placeStrings(true);
             }
             if (block != null && block.contains(dynamic.fileOffset())) {
                 dynamicMoves = true;
             }
         }
-        long interpPos = -1;
-        long tablePos = -1;
-        long dynamicPos = -1;
-        if (content != null) {
-            ContentBuilder b = new ContentBuilder(content);
-            if (interpMoves) {
-                interpPos = b.append(newInterpreter.concat(ByteString.of(new byte[1])).toByteArray(), 1);
-            }
-            if (tableMoves) {
-                tablePos = b.append(strings.bytes, 1);
-            }
-            if (dynamicMoves) {
-                dynamicPos = b.append(new byte[dynamicCount * entrySize], codec.wordSize());
-            }
-            content = b.bytes();
+        if (content == null) {
+            return true;
         }
-        if (own != null && content.length > own.filesz() && own.offset() + own.filesz() != file.fileSize()) {
-            return null; // Something follows the segment (strip put the section headers there): start afresh.
+        ContentBuilder b = new ContentBuilder(content);
+        if (interpMoves) {
+            interpPos = b.append(newInterpreter.concat(ByteString.of(new byte[1])).toByteArray(), 1);
         }
+        if (tableMoves) {
+            tablePos = b.append(strings.bytes, 1);
+        }
+        if (dynamicMoves) {
+            dynamicPos = b.append(new byte[dynamicCount * file.elfClass().dynamicEntrySize()], codec.wordSize());
+        }
+        content = b.bytes();
+        // Something follows a reused segment that must grow (strip put the section headers there): start afresh.
+        return own == null || content.length <= own.filesz() || own.offset() + own.filesz() == file.fileSize();
+    }
 
-        // ---- final values ----
-        long strtab = tableMoves ? segmentAddress + tablePos : table.address();
-        long strsz = tableMoves ? strings.bytes.length : table.size();
-        long verneedAddress = 0;
-        if (!kept.isEmpty()) {
-            long firstOffset = needs.get(0).fileOffset();
-            verneedAddress = dynamic.value(DT_VERNEED).orElseThrow() + (needs.get(kept.get(0)).fileOffset() - firstOffset);
-        }
+    /** The dynamic entries with every string index, address and count final. */
+    private long[][] finalEntries() {
+        strtab = tableMoves ? segmentAddress + tablePos : table.address();
+        strsz = tableMoves ? strings.bytes.length : table.size();
+        List<VersionNeed> needs = file.versionNeeds();
+        long verneedAddress = kept.isEmpty() ? 0 : dynamic.value(DT_VERNEED).orElseThrow()
+                + (needs.get(kept.get(0)).fileOffset() - needs.get(0).fileOffset());
         long[][] entries = new long[planned.size()][];
         for (int i = 0; i < planned.size(); i++) {
             Planned p = planned.get(i);
@@ -311,39 +375,43 @@ final class ElfLayout {
             }
             entries[i] = new long[] {p.tag(), value};
         }
+        return entries;
+    }
 
-        // ---- writes: program headers and section headers ----
+    /** Program and section headers of what moved, and the segment's own PT_LOAD. */
+    private void updateHeaders() {
         if (interpMoves) {
             long address = segmentAddress + interpPos;
             long offset = segmentOffset + interpPos;
+            long size = newInterpreter.length() + 1;
             replaceSegment(interpSegment.index(), p -> new ProgramHeader(p.index(), p.headerOffset(), p.type(),
-                    p.flags(), offset, address, address, newInterpreter.length() + 1,
-                    newInterpreter.length() + 1, p.align()));
+                    p.flags(), offset, address, address, size, size, p.align()));
             if (interpIndex >= 0) {
-                moveSection(interpIndex, offset, address, newInterpreter.length() + 1);
+                moveSection(interpIndex, offset, address, size);
+                sectionDelta.put(interpIndex, address - interpSegment.vaddr());
             }
         }
         if (dynamicMoves) {
             long address = segmentAddress + dynamicPos;
-            long size = (long) dynamicCount * entrySize;
             long offset = segmentOffset + dynamicPos;
+            long size = (long) dynamicCount * file.elfClass().dynamicEntrySize();
             replaceSegment(dynamic.segment().index(), p -> new ProgramHeader(p.index(), p.headerOffset(), p.type(),
                     p.flags(), offset, address, address, size, size, p.align()));
             if (dynamicIndex >= 0) {
                 moveSection(dynamicIndex, offset, address, size);
+                sectionDelta.put(dynamicIndex, address - dynamic.segment().vaddr());
+                dropWriteFromEmptiedSegments(dynamic.segment().vaddr());
             }
         }
         if (tableMoves && dynstrIndex >= 0) {
             moveSection(dynstrIndex, segmentOffset + tablePos, strtab, strsz);
+            sectionDelta.put(dynstrIndex, strtab - table.address());
         }
-        if (verneedIndex >= 0 && kept.size() != needs.size()) {
+        if (verneedIndex >= 0 && kept.size() != file.versionNeeds().size()) {
             SectionHeader s = sections.get(verneedIndex);
             sections.set(verneedIndex, new SectionHeader(s.index(), s.headerOffset(), s.nameIndex(), s.name(),
                     s.type(), s.flags(), s.addr(), s.offset(), s.size(), s.link(), kept.size(), s.addralign(),
                     s.entsize()));
-        }
-        if (dynamicMoves && dynamicIndex >= 0) {
-            dropWriteFromEmptiedSegments(dynamic.segment().vaddr());
         }
         if (content != null) {
             // Writable only when it holds .dynamic: eu-elflint flags a writable segment without writable sections.
@@ -351,7 +419,10 @@ final class ElfLayout {
                     && dynamic.fileOffset() < own.offset() + fixedEnd);
             placeSegment(own, content.length, holdsDynamic ? PF_R | PF_W : PF_R);
         }
+    }
 
+    /** The writes: old block cleared, headers, then each edited or moved structure. */
+    private void writeStructures(EditModel model, long[][] entries) throws IOException {
         if (block != null) {
             put(block.start(), new byte[(int) (block.end() - block.start())]);
         }
@@ -361,10 +432,8 @@ final class ElfLayout {
                 put(sections.get(i).headerOffset(), codec.sectionHeader(sections.get(i)));
             }
         }
-
-        // ---- writes: the moved or edited structures ----
         if (tableMoves) {
-            if (!inTail(own, fixedEnd, table.fileOffset())) {
+            if (!inTail(table.fileOffset())) {
                 put(translate(table.fileOffset()), new byte[(int) table.size()]);
             }
             System.arraycopy(strings.bytes, 0, content, (int) tablePos, strings.bytes.length);
@@ -377,32 +446,20 @@ final class ElfLayout {
         } else {
             put(translate(dynamic.fileOffset()), codec.dynamicArray(entries, dynamic.capacity()));
         }
-        if (interpChanged || interpMoves) {
-            long old = interpSegment.offset();
-            if (interpMoves) {
-                if (!inTail(own, fixedEnd, old)) {
-                    put(translate(old), new byte[(int) interpSegment.filesz()]);
-                }
-            } else {
-                byte[] path = Arrays.copyOf(newInterpreter.toByteArray(), (int) interpSegment.filesz());
-                put(translate(old), path);
-            }
+        if (interpMoves && !inTail(interpSegment.offset())) {
+            put(translate(interpSegment.offset()), new byte[(int) interpSegment.filesz()]);
+        } else if (interpChanged && !interpMoves) {
+            byte[] path = Arrays.copyOf(newInterpreter.toByteArray(), (int) interpSegment.filesz());
+            put(translate(interpSegment.offset()), path);
         }
         writeVersionNeeds(model, kept, strings);
         if (!droppedVersions.isEmpty() && !dropVersym) {
             writeVersionIndices(users, droppedVersions);
         }
-        if (interpMoves && interpIndex >= 0) {
-            sectionDelta.put(interpIndex, segmentAddress + interpPos - interpSegment.vaddr());
-        }
-        if (dynamicMoves && dynamicIndex >= 0) {
-            sectionDelta.put(dynamicIndex, segmentAddress + dynamicPos - dynamic.segment().vaddr());
-        }
-        if (tableMoves && dynstrIndex >= 0) {
-            sectionDelta.put(dynstrIndex, strtab - table.address());
-        }
-        adjustSymbols(users);
+    }
 
+    /** The segment's content as the last write, and the new file size. */
+    private ElfPatch finish() throws IOException {
         long newSize = file.fileSize();
         if (content != null) {
             boolean atEnd = own == null || own.offset() + own.filesz() == file.fileSize();
@@ -740,9 +797,9 @@ final class ElfLayout {
      * How much of our segment holds data the editor does not lay out again (the block moved for the
      * program headers): everything but the interpreter, the string table and the dynamic array.
      */
-    private long fixedEnd(ProgramHeader own, Set<Integer> relaid) {
-        long start = own.offset();
-        long end = own.offset() + own.filesz();
+    private long fixedEnd(ProgramHeader segment, Set<Integer> relaid) {
+        long start = segment.offset();
+        long end = segment.offset() + segment.filesz();
         long fixed = MARKER_BYTES.length;
         for (SectionHeader s : file.sectionHeaders()) {
             if (!relaid.contains(s.index()) && s.hasFileImage() && s.offset() >= start && s.offset() < end) {
@@ -756,10 +813,11 @@ final class ElfLayout {
                 fixed = Math.max(fixed, p.offset() + p.filesz() - start);
             }
         }
-        return Math.min(fixed, own.filesz());
+        return Math.min(fixed, segment.filesz());
     }
 
-    private boolean inTail(ProgramHeader own, long fixedEnd, long offset) {
+    /** Whether {@code offset} lies in the part of the reused segment that is laid out again. */
+    private boolean inTail(long offset) {
         return own != null && offset >= own.offset() + fixedEnd && offset < own.offset() + own.filesz();
     }
 

@@ -12,6 +12,9 @@ public interface FileSystemView {
     /** Whether something exists at {@code path} (following symlinks), as {@code stat} sees it. */
     boolean exists(String path);
 
+    /** The path with every symlink resolved, as {@code realpath} gives it; empty if nothing is there. */
+    Optional<String> canonical(String path) throws IOException;
+
     /** Whether {@code path} is a directory (following symlinks). */
     boolean isDirectory(String path);
 
@@ -20,6 +23,9 @@ public interface FileSystemView {
      * loaders compare as device and inode); empty when nothing is there or it is not ELF.
      */
     Optional<Opened> open(String path) throws IOException;
+
+    /** Seeds the object cache with what a scan already parsed, so no file is parsed twice. */
+    default void remember(String canonicalPath, LoadableObject object) {}
 
     /** An opened ELF object: its identity and the loader-relevant facts. */
     record Opened(String canonicalPath, LoadableObject object) {}

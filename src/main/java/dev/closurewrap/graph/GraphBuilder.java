@@ -8,8 +8,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -17,9 +20,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
 import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 /**
@@ -29,6 +36,8 @@ import java.util.stream.Collectors;
  * For host files, every library the loader finds joins the closure, as {@code ldd} would list it.
  */
 public final class GraphBuilder {
+    private static final String HOST_LOADER = "/lib64/ld-linux-x86-64.so.2";
+
     private final int threads;
     private final Function<String, GlibcConfig> glibcConfigs;
     private final MuslConfig muslConfig;
@@ -46,18 +55,19 @@ public final class GraphBuilder {
     public DependencyGraph build(Closure closure) throws IOException {
         Scanner scanner = new Scanner(threads);
         List<ScannedFile> files = new ArrayList<>(scanner.scan(closure.paths()));
-        HostFileSystem fs = new HostFileSystem();
+        View view = View.of(closure);
+        FileSystemView fs = view.fs;
         Map<String, ScannedFile.ElfObject> objects = new TreeMap<>();
-        addObjects(files, objects, fs);
+        addObjects(files, objects, view);
 
         boolean host = closure.storeDir().isEmpty();
         Set<Path> members = new LinkedHashSet<>(closure.paths());
-        java.util.function.Predicate<String> inside = host ? p -> true
-                : p -> closure.itemOf(LoaderPaths.toPath(p)).isPresent();
+        Predicate<String> inside = host ? p -> true
+                : p -> closure.itemOf(LoaderPaths.toPath(view.physical(p))).isPresent();
 
         List<ScannedFile.ElfObject> programFiles = objects.values().stream()
                 .filter(o -> isProgram(o.object())).toList();
-        List<Traced> traced = parallel(programFiles, o -> trace(o, fs, inside, objects));
+        List<Traced> traced = parallel(programFiles, o -> trace(o, view, inside, objects));
 
         if (host) {
             // The libraries the host loader finds are the rest of the closure.
@@ -71,44 +81,78 @@ public final class GraphBuilder {
             }
             List<ScannedFile> more = scanner.scan(found.stream().distinct().toList());
             files.addAll(more);
-            addObjects(more, objects, fs);
+            addObjects(more, objects, view);
             members.addAll(found);
         }
 
         // Libraries no program loads: model them as loaded directly, under the closure's loader.
-        Set<String> requesters = new java.util.HashSet<>();
+        Set<String> requesters = new HashSet<>();
         traced.forEach(t -> t.trace.resolutions().forEach(r -> requesters.add(r.requester())));
-        List<ScannedFile.ElfObject> libraries = objects.entrySet().stream()
-                .filter(e -> !requesters.contains(e.getKey()))
-                .map(Map.Entry::getValue)
-                .filter(o -> o.object().kind() == ElfKind.SHARED_LIBRARY && !o.object().needed().isEmpty())
-                .filter(o -> o.object().family() == LoaderFamily.GLIBC || o.object().family() == LoaderFamily.MUSL)
-                .toList();
+        Map<String, ScannedFile.ElfObject> libraries = new TreeMap<>();
+        objects.forEach((canonical, o) -> {
+            if (!requesters.contains(canonical) && o.object().kind() == ElfKind.SHARED_LIBRARY
+                    && !o.object().needed().isEmpty()
+                    && (o.object().family() == LoaderFamily.GLIBC || o.object().family() == LoaderFamily.MUSL)) {
+                libraries.put(canonical, o);
+            }
+        });
         Map<LoaderFamily, Optional<String>> loaders = defaultInterpreters(programFiles, objects);
-        List<LoadTrace> libraryTraces = parallel(libraries, o -> {
-            String path = LoaderPaths.of(o.path());
-            Optional<String> interp = loaders.get(o.object().family());
-            return o.object().family() == LoaderFamily.MUSL
-                    ? new MuslLoader(muslConfig, fs).load(path, Map.of(), interp)
-                    : new GlibcLoader(glibcConfigs.apply(interp.orElse("/lib64/ld-linux-x86-64.so.2")), fs)
-                            .load(path, Map.of(), interp);
+        List<LoadTrace> libraryTraces = parallel(List.copyOf(libraries.entrySet()), e -> {
+            LoadableObject object = e.getValue().object();
+            Optional<String> interp = loaders.get(object.family());
+            return object.family() == LoaderFamily.MUSL
+                    ? new MuslLoader(muslConfig, fs).load(e.getKey(), Map.of(), interp)
+                    : glibcLoader(interp.orElse(HOST_LOADER), view).load(e.getKey(), Map.of(), interp);
         });
 
-        return assemble(closure, files, objects, members, traced, libraryTraces, inside);
+        return assemble(closure, view, files, objects, members, traced, libraryTraces, inside);
     }
 
-    private static void addObjects(List<ScannedFile> files, Map<String, ScannedFile.ElfObject> objects,
-            HostFileSystem fs) throws IOException {
+    /**
+     * The file system the loaders see, and the mapping between the store the closure was built
+     * for and where its files are (the same, unless restored from an archive).
+     */
+    private record View(FileSystemView fs, UnaryOperator<String> toLogical, UnaryOperator<String> toPhysical,
+            boolean restored, Map<String, GlibcLoader> glibcLoaders) {
+        static View of(Closure closure) {
+            if (closure.storeDir().isPresent() && !closure.builtFor().equals(closure.storeDir())) {
+                RedirectedFileSystem fs = new RedirectedFileSystem(closure.builtFor().get().toString(),
+                        closure.storeDir().get().toString());
+                return new View(fs, fs::logical, fs::physical, true, new ConcurrentHashMap<>());
+            }
+            return new View(new HostFileSystem(), p -> p, p -> p, false, new ConcurrentHashMap<>());
+        }
+
+        String logical(String physicalPath) {
+            return toLogical.apply(physicalPath);
+        }
+
+        String logical(Path physicalPath) {
+            return toLogical.apply(LoaderPaths.of(physicalPath));
+        }
+
+        Path logicalPath(Path physicalPath) {
+            return LoaderPaths.toPath(logical(physicalPath));
+        }
+
+        String physical(String logicalPath) {
+            return toPhysical.apply(logicalPath);
+        }
+    }
+
+    private static void addObjects(List<ScannedFile> files, Map<String, ScannedFile.ElfObject> objects, View view)
+            throws IOException {
         for (ScannedFile file : files) {
             if (file instanceof ScannedFile.ElfObject elf && isNode(elf.object().kind())) {
-                String canonical = LoaderPaths.of(elf.path().toRealPath());
+                String logical = view.logical(elf.path());
+                String canonical = view.fs().canonical(logical).orElse(logical);
                 objects.put(canonical, elf);
-                fs.remember(canonical, elf.object());
+                view.fs().remember(canonical, elf.object());
             }
         }
     }
 
-    private static boolean isNode(ElfKind kind) {
+    static boolean isNode(ElfKind kind) {
         return switch (kind) {
             case DYNAMIC_EXECUTABLE, PIE_EXECUTABLE, SHARED_LIBRARY, STATIC_EXECUTABLE, STATIC_PIE, LOADER -> true;
             default -> false;
@@ -120,32 +164,46 @@ public final class GraphBuilder {
                 && (object.family() == LoaderFamily.GLIBC || object.family() == LoaderFamily.MUSL);
     }
 
-    private record Traced(ScannedFile.ElfObject program, String interpreter, LoadTrace trace,
+    private record Traced(ScannedFile.ElfObject program, String path, String interpreter, LoadTrace trace,
             DependencyGraph.Lookups lookups) {}
 
-    private Traced trace(ScannedFile.ElfObject program, FileSystemView fs, java.util.function.Predicate<String> inside,
+    private Traced trace(ScannedFile.ElfObject program, View view, Predicate<String> inside,
             Map<String, ScannedFile.ElfObject> objects) throws IOException {
-        String path = LoaderPaths.of(program.path());
+        FileSystemView fs = view.fs();
+        String path = view.logical(program.path());
         String interp = program.object().interpreter().map(LoaderPaths::of).orElse("");
         LoaderFamily family = program.object().family();
         Loader loader = family == LoaderFamily.MUSL ? new MuslLoader(muslConfig, fs)::load
-                : new GlibcLoader(glibcConfigs.apply(interp), fs)::load;
+                : glibcLoader(interp, view)::load;
         LoadTrace trace = loader.load(path, Map.of());
+        // The objects of this start: from the scan, or (host libraries not scanned yet) from the file system.
         Map<String, LoadableObject> known = new HashMap<>();
-        objects.forEach((k, v) -> known.put(k, v.object()));
-        // Objects found outside the objects map (host libraries, before they are scanned) count too.
+        String canonical = fs.canonical(path).orElse(path);
+        known.put(canonical, program.object());
         for (LoadTrace.Loaded loaded : trace.loadOrder()) {
-            if (!known.containsKey(loaded.canonicalPath())) {
+            ScannedFile.ElfObject scanned = objects.get(loaded.canonicalPath());
+            if (scanned != null) {
+                known.put(loaded.canonicalPath(), scanned.object());
+            } else {
                 fs.open(loaded.canonicalPath()).ifPresent(o -> known.put(loaded.canonicalPath(), o.object()));
             }
         }
-        String canonical = LoaderPaths.of(program.path().toRealPath());
         int relative = loader.load(path, RewritePrediction.substitute(trace, known, canonical, family,
                 RewritePrediction.Mode.RELATIVE, inside)).failedLookupCount();
         int absolute = loader.load(path, RewritePrediction.substitute(trace, known, canonical, family,
                 RewritePrediction.Mode.ABSOLUTE, inside)).failedLookupCount();
-        return new Traced(program, interp, trace,
+        return new Traced(program, path, interp, trace,
                 new DependencyGraph.Lookups(trace.failedLookupCount(), relative, absolute));
+    }
+
+    /**
+     * The loader of {@code interpreter}, configured by asking the interpreter where it is. A closure
+     * restored from an archive is never run, not even its loader: the host's loader answers instead.
+     */
+    private GlibcLoader glibcLoader(String interpreter, View view) {
+        // One loader per interpreter and build, so each reads its ld.so.cache once.
+        return view.glibcLoaders().computeIfAbsent(interpreter, i -> new GlibcLoader(
+                glibcConfigs.apply(view.restored() ? HOST_LOADER : view.physical(i)), view.fs()));
     }
 
     @FunctionalInterface
@@ -167,34 +225,38 @@ public final class GraphBuilder {
                 common = objects.entrySet().stream()
                         .filter(e -> e.getValue().object().kind() == ElfKind.LOADER
                                 && e.getValue().object().family() == family)
-                        .map(e -> LoaderPaths.of(e.getValue().path())).findFirst();
+                        .map(Map.Entry::getKey).findFirst();
             }
             result.put(family, common);
         }
         return result;
     }
 
-    private DependencyGraph assemble(Closure closure, List<ScannedFile> files,
+    private DependencyGraph assemble(Closure closure, View view, List<ScannedFile> files,
             Map<String, ScannedFile.ElfObject> objects, Set<Path> members, List<Traced> traced,
-            List<LoadTrace> libraryTraces, java.util.function.Predicate<String> inside) {
+            List<LoadTrace> libraryTraces, Predicate<String> inside) {
         Map<Path, ClosureItem> items = new HashMap<>();
         closure.items().forEach(i -> items.put(i.path(), i));
         List<Path> memberList = members.stream().sorted().toList();
 
+        Map<Path, Path> memberIndex = new HashMap<>();
+        memberList.forEach(m -> memberIndex.put(m, m));
         List<DependencyGraph.ObjectNode> nodes = new ArrayList<>();
         objects.forEach((canonical, elf) -> nodes.add(new DependencyGraph.ObjectNode(canonical,
-                memberOf(memberList, elf.path()), elf.object(), elf.sha256())));
+                memberOf(memberIndex, elf.path()).map(view::logicalPath), elf.object(), elf.sha256())));
 
         Map<List<Object>, DependencyGraph.Edge> edges = new LinkedHashMap<>();
         Map<List<Object>, LinkedHashSet<String>> unresolved = new LinkedHashMap<>();
         List<LoadTrace> all = new ArrayList<>();
         traced.forEach(t -> all.add(t.trace));
         all.addAll(libraryTraces);
+        Set<LoadTrace> programTraces = Collections.newSetFromMap(new IdentityHashMap<>());
+        traced.forEach(t -> programTraces.add(t.trace));
         Map<String, List<String>> sonames = new HashMap<>();
         objects.forEach((canonical, elf) -> elf.object().soname().ifPresent(
                 s -> sonames.computeIfAbsent(LoaderPaths.of(s), k -> new ArrayList<>()).add(canonical)));
         for (LoadTrace trace : all) {
-            boolean isProgram = traced.stream().anyMatch(t -> t.trace == trace);
+            boolean isProgram = programTraces.contains(trace);
             for (Resolution found : trace.resolutions()) {
                 Resolution r = found;
                 if (!isProgram && !(r.resolved() && inside.test(r.target().get()))) {
@@ -229,32 +291,55 @@ public final class GraphBuilder {
 
         List<DependencyGraph.Program> programs = new ArrayList<>();
         for (Traced t : traced) {
-            programs.add(new DependencyGraph.Program(LoaderPaths.of(t.program.path()), t.program.object().family(),
+            programs.add(new DependencyGraph.Program(t.path, t.program.object().family(),
                     t.interpreter, t.trace.loadOrder().stream().map(LoadTrace.Loaded::canonicalPath).toList(),
                     t.lookups));
         }
         programs.sort(Comparator.comparing(DependencyGraph.Program::path));
 
+        Map<Path, Integer> fileCounts = new HashMap<>();
+        Map<Path, Integer> elfCounts = new HashMap<>();
+        Map<Path, Path> memberOfFile = new HashMap<>();
+        memberList.forEach(m -> memberOfFile.put(m, m));
+        for (ScannedFile f : files) {
+            memberOf(memberOfFile, f.path()).ifPresent(m -> fileCounts.merge(m, 1, Integer::sum));
+        }
+        objects.values().forEach(o -> memberOf(memberIndex, o.path()).ifPresent(m -> elfCounts.merge(m, 1, Integer::sum)));
         List<DependencyGraph.Member> memberNodes = new ArrayList<>();
         for (Path member : memberList) {
-            int fileCount = (int) files.stream().filter(f -> f.path().startsWith(member)).count();
-            int elfCount = (int) nodes.stream().filter(n -> n.member().equals(Optional.of(member))).count();
+            int fileCount = fileCounts.getOrDefault(member, 0);
+            int elfCount = elfCounts.getOrDefault(member, 0);
             ClosureItem item = items.get(member);
-            memberNodes.add(new DependencyGraph.Member(member, item == null ? Set.of() : item.references(),
-                    fileCount, elfCount));
+            Set<Path> refs = new TreeSet<>();
+            if (item != null) {
+                item.references().forEach(r -> refs.add(view.logicalPath(r)));
+            }
+            memberNodes.add(new DependencyGraph.Member(view.logicalPath(member), refs, fileCount, elfCount));
         }
         List<ScannedFile.Script> scripts = files.stream().filter(f -> f instanceof ScannedFile.Script)
-                .map(f -> (ScannedFile.Script) f).toList();
+                .map(f -> (ScannedFile.Script) f)
+                .map(s -> new ScannedFile.Script(view.logicalPath(s.path()), s.size(), s.sha256(), s.executable(),
+                        s.interpreter(), s.argument()))
+                .toList();
         List<ScannedFile.Symlink> symlinks = files.stream().filter(f -> f instanceof ScannedFile.Symlink)
-                .map(f -> (ScannedFile.Symlink) f).toList();
+                .map(f -> (ScannedFile.Symlink) f)
+                .map(s -> new ScannedFile.Symlink(view.logicalPath(s.path()), s.target()))
+                .toList();
         List<ScannedFile.BrokenElf> broken = files.stream().filter(f -> f instanceof ScannedFile.BrokenElf)
                 .map(f -> (ScannedFile.BrokenElf) f).toList();
-        return new DependencyGraph(closure.storeDir(), closure.roots(), closure.origin(), memberNodes, nodes,
+        List<Path> roots = closure.roots().stream().map(view::logicalPath).toList();
+        return new DependencyGraph(closure.builtFor(), roots, closure.origin(), memberNodes, nodes,
                 List.copyOf(edges.values()), unresolvedList, programs, scripts, symlinks, broken, files.size());
     }
 
-    private static Optional<Path> memberOf(List<Path> members, Path file) {
-        return members.stream().filter(file::startsWith).findFirst();
+    /** The member holding {@code file}: the file itself or its nearest parent that is one. */
+    private static Optional<Path> memberOf(Map<Path, Path> members, Path file) {
+        for (Path p = file; p != null; p = p.getParent()) {
+            if (members.containsKey(p)) {
+                return Optional.of(p);
+            }
+        }
+        return Optional.empty();
     }
 
     @FunctionalInterface

@@ -21,7 +21,7 @@ public final class HostFileSystem implements FileSystemView {
     private final Map<String, Boolean> directories = new ConcurrentHashMap<>();
     private final Map<String, Optional<LoadableObject>> objects = new ConcurrentHashMap<>();
 
-    /** Seeds the object cache with what a scan already parsed, so no file is parsed twice. */
+    @Override
     public void remember(String canonicalPath, LoadableObject object) {
         objects.put(canonicalPath, Optional.of(object));
     }
@@ -37,17 +37,28 @@ public final class HostFileSystem implements FileSystemView {
     }
 
     @Override
-    public Optional<Opened> open(String path) throws IOException {
+    public Optional<String> canonical(String path) throws IOException {
         Optional<Path> file = toPath(path);
-        if (file.isEmpty() || !exists(path) || isDirectory(path)) {
+        if (file.isEmpty()) {
             return Optional.empty();
         }
-        String canonical;
         try {
-            canonical = LoaderPaths.of(file.get().toRealPath());
+            return Optional.of(LoaderPaths.of(file.get().toRealPath()));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }
+    }
+
+    @Override
+    public Optional<Opened> open(String path) throws IOException {
+        if (!exists(path) || isDirectory(path)) {
+            return Optional.empty();
+        }
+        Optional<String> found = canonical(path);
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        String canonical = found.get();
         Optional<LoadableObject> object = objects.get(canonical);
         if (object == null) {
             try {

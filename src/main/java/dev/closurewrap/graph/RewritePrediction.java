@@ -78,10 +78,11 @@ final class RewritePrediction {
                             ? LoaderPaths.bytes(r.get().target().get()) : name);
                 }
                 if (requester.equals(programCanonical)) {
+                    Set<String> loaders = new java.util.HashSet<>();
+                    trace.resolutions().stream().filter(x -> x.how() == How.LOADER)
+                            .forEach(x -> loaders.add(x.target().get()));
                     for (LoadTrace.Loaded loaded : trace.loadOrder()) {
-                        boolean isLoader = trace.resolutions().stream().anyMatch(
-                                x -> x.how() == How.LOADER && x.target().equals(Optional.of(loaded.canonicalPath())));
-                        if (!isLoader && insideClosure.test(loaded.canonicalPath())) {
+                        if (!loaders.contains(loaded.canonicalPath()) && insideClosure.test(loaded.canonicalPath())) {
                             needed.add(LoaderPaths.bytes(loaded.canonicalPath()));
                         }
                     }

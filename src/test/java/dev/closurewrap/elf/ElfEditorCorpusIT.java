@@ -108,6 +108,28 @@ class ElfEditorCorpusIT {
         assertTrue(tally.loaded().get() >= 3 * 60, summary);
     }
 
+    @Test
+    void unmovableObjectsOfTheClosure_areRefusedAndLeftAlone() throws IOException {
+        int refused = 0;
+        for (Path storePath : TestClosure.closure()) {
+            try (Stream<Path> walk = Files.walk(storePath)) {
+                for (Path p : walk.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).sorted().toList()) {
+                    Optional<ElfFile> elf = ElfFile.openIfElf(p);
+                    if (elf.isEmpty() || elf.get().kind().isDynamicallyLinked()) {
+                        continue;
+                    }
+                    byte[] before = Files.readAllBytes(p);
+                    assertThrows(dev.closurewrap.io.UnsupportedInputException.class, () -> ElfEditor.plan(p,
+                            List.of(new ElfEdit.SetSearchPath(ByteString.utf8(LONG_DIR), SearchPathTag.RUNPATH))), p.toString());
+                    assertArrayEquals(before, Files.readAllBytes(p));
+                    refused++;
+                }
+            }
+        }
+        // busybox, hello-static, hello-static-pie, musl's libc.so, glibc's ld-linux-x86-64.so.2
+        assertTrue(refused >= 5, "only " + refused + " unmovable objects in the closure");
+    }
+
     // ---- the corpus ----
 
     private static List<Path> corpus() throws IOException {
@@ -117,7 +139,7 @@ class ElfEditorCorpusIT {
         for (Path storePath : TestClosure.closure()) {
             try (Stream<Path> walk = Files.walk(storePath)) {
                 for (Path p : walk.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).sorted().toList()) {
-                    if (editableGlibcObject(p, null)) {
+                    if (editableGlibcObject(p, null) || editableMuslObject(p)) {
                         closure.add(p);
                     }
                 }
@@ -148,6 +170,15 @@ class ElfEditorCorpusIT {
             sample.add(found.get(i));
         }
         return sample;
+    }
+
+    private static boolean editableMuslObject(Path p) {
+        try {
+            Optional<ElfFile> elf = ElfFile.openIfElf(p);
+            return elf.isPresent() && elf.get().loaderFamily() == LoaderFamily.MUSL && elf.get().kind().isDynamicallyLinked();
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static boolean editableGlibcObject(Path p, Boolean programs) {
@@ -181,7 +212,10 @@ class ElfEditorCorpusIT {
         boolean comparable = program ? baseline != null && baseline.equals(behaviour(original, work))
                 : baseline != null && baseline.equals("loaded");
 
-        for (String mode : List.of("absolute", "relative", "runpath")) {
+        // musl expands no $ORIGIN in DT_NEEDED and its loader is not the host's: search path only.
+        List<String> modes = elf.loaderFamily() == LoaderFamily.MUSL ? List.of("runpath")
+                : List.of("absolute", "relative", "runpath");
+        for (String mode : modes) {
             Path target = copy(file, work.resolve(mode).resolve(sub).resolve(name));
             List<ElfEdit> edits = new ArrayList<>();
             List<ByteString> expectedNeeded = new ArrayList<>();

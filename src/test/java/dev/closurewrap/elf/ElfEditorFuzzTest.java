@@ -79,7 +79,7 @@ class ElfEditorFuzzTest {
     void randomByteMutants_areEditedValidlyOrRefused() throws Exception {
         byte[] good = Files.readAllBytes(built.main());
         Random random = new Random(SEED);
-        int headers = (int) Math.min(good.length, 4096);
+        int headers = Math.min(good.length, 4096);
         for (int i = 0; i < BYTE_MUTANTS; i++) {
             byte[] mutant = good.clone();
             int count = 1 + random.nextInt(8);

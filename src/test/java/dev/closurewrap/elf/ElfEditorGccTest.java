@@ -138,6 +138,39 @@ class ElfEditorGccTest {
     }
 
     @Test
+    void goldLinkedProgram_growthOfEverything_runs() throws IOException {
+        // gold lays out .interp, the notes, .dynsym and .dynstr right behind the program headers.
+        Native.compile(shared, "gcc", "-fuse-ld=gold", "-o", "main-gold", "main.c", "-Llib", "-Wl,--no-as-needed",
+                "-lgreet", "-lextra", "-lunused", "-Wl,-rpath," + built.lib().toAbsolutePath(), "-Wl,--enable-new-dtags");
+        Path program = copy(shared.resolve("main-gold"), "main-gold");
+        edit(program, new ElfEdit.SetInterpreter(bs("/lib64/../lib64/../lib64/ld-linux-x86-64.so.2")),
+                new ElfEdit.SetSearchPath(bs(built.lib() + ":/nix/store/" + "g".repeat(32) + "-gold/lib"), SearchPathTag.RUNPATH),
+                new ElfEdit.ReplaceNeeded(bs("libgreet.so.1"), bs(lib("libgreet.so.1"))),
+                new ElfEdit.AddNeeded(bs("libm.so.6")), new ElfEdit.AddNeeded(bs("libdl.so.2")),
+                new ElfEdit.AddNeeded(bs("librt.so.1")), new ElfEdit.AddNeeded(bs("libpthread.so.0")));
+        ElfEditorTest.assertValidLayout(ElfFile.open(program));
+        assertRuns(program);
+        Native.Result lint = Native.run(dir, "eu-elflint", "--gnu-ld", program.toString());
+        assertEquals("No errors\n", lint.out(), lint.both());
+    }
+
+    @Test
+    void muslProgram_hashTableBehindTheHeadersMoved_runs() throws IOException {
+        // musl-gcc puts .hash (which musl's loader uses for lookups) right behind .interp.
+        Native.write(dir, "m.c", "#include <stdio.h>\nint main(void) { puts(\"musl ok\"); return 0; }\n");
+        Native.compile(dir, "musl-gcc", "-o", "m", "m.c");
+        Path program = dir.resolve("m");
+        long hashBefore = ElfFile.open(program).dynamic().orElseThrow().value(ElfConstants.DT_HASH).orElseThrow();
+        edit(program, new ElfEdit.SetInterpreter(bs("/lib/../lib/../lib/ld-musl-x86_64.so.1")),
+                new ElfEdit.SetSearchPath(bs("/nix/store/" + "m".repeat(32) + "-musl/lib"), SearchPathTag.RUNPATH));
+        ElfFile f = ElfFile.open(program);
+        assertNotEquals(hashBefore, f.dynamic().orElseThrow().value(ElfConstants.DT_HASH).orElseThrow(), "fixture: .hash moved");
+        ElfEditorTest.assertValidLayout(f);
+        Native.Result r = Native.run(dir, program.toString());
+        assertEquals("musl ok\n", r.out(), r.both());
+    }
+
+    @Test
     void regression_secondEdit_doesNotGrowTheFile() throws IOException {
         Path once = copy(built.main(), "once");
         Path twice = copy(built.main(), "twice");
@@ -202,6 +235,99 @@ class ElfEditorGccTest {
         edit(program, new ElfEdit.SetSearchPath(bs(dir.resolve("lib").toString()), SearchPathTag.RUNPATH));
         assertRuns(program);
         assertTrue(Native.run(dir, "ldd", program.toString()).out().contains(greet.toString()));
+    }
+
+    @Test
+    void newSegment_usesAPtNullSlotInsteadOfGrowingTheTable() throws IOException {
+        Path program = copy(built.main(), "main");
+        ElfFile before = ElfFile.open(program);
+        ProgramHeader stack = before.programHeaders().stream().filter(p -> p.type() == ElfConstants.PT_GNU_STACK)
+                .findFirst().orElseThrow();
+        byte[] bytes = Files.readAllBytes(program);
+        java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt((int) stack.headerOffset(), 0);
+        Files.write(program, bytes);
+        long interpOffset = ElfFile.open(program).interpreter().orElseThrow().segment().offset();
+
+        edit(program, new ElfEdit.SetSearchPath(bs(built.lib() + ":/" + "n".repeat(200)), SearchPathTag.RUNPATH));
+        ElfFile f = ElfFile.open(program);
+        assertEquals(before.programHeaders().size(), f.programHeaders().size());
+        assertTrue(f.programHeaders().stream().noneMatch(p -> p.type() == ElfConstants.PT_NULL));
+        assertEquals(interpOffset, f.interpreter().orElseThrow().segment().offset(), ".interp moved for nothing");
+        assertRuns(program);
+    }
+
+    /** The program without section headers, as sstrip leaves it: the loader never reads them. */
+    private Path withoutSectionHeaders(String name) throws IOException {
+        Path program = copy(built.main(), name);
+        byte[] bytes = Files.readAllBytes(program);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putLong(40, 0); // e_shoff
+        b.putShort(60, (short) 0); // e_shnum
+        b.putShort(62, (short) 0); // e_shstrndx
+        Files.write(program, bytes);
+        assertTrue(ElfFile.open(program).sectionHeaders().isEmpty());
+        return program;
+    }
+
+    @Test
+    void withoutSectionHeaders_editThatFits_isMadeInPlaceAndRuns() throws IOException {
+        Path program = withoutSectionHeaders("main");
+        long size = Files.size(program);
+        edit(program, new ElfEdit.SetSearchPath(bs(built.lib().toString()), SearchPathTag.RPATH),
+                new ElfEdit.ReplaceNeeded(bs("libextra.so.1"), bs("libextra.so.1")));
+        assertEquals(size, Files.size(program));
+        assertEquals(bs(built.lib().toString()), ElfFile.open(program).rpath().orElseThrow());
+        assertRuns(program);
+    }
+
+    @Test
+    void withoutSectionHeaders_growthNeedingAProgramHeader_isRefusedUntouched() throws IOException {
+        Path program = withoutSectionHeaders("main");
+        byte[] before = Files.readAllBytes(program);
+        dev.closurewrap.io.UnsupportedInputException e = assertThrows(dev.closurewrap.io.UnsupportedInputException.class,
+                () -> edit(program, new ElfEdit.SetSearchPath(bs("/" + "z".repeat(400)), SearchPathTag.RUNPATH)));
+        assertTrue(e.reason().contains("program header table must grow"), e.getMessage());
+        assertArrayEquals(before, Files.readAllBytes(program));
+    }
+
+    @Test
+    void regression_fileOver4GiB_newSegmentAbove4GiBProgramRuns() throws IOException, InterruptedException {
+        // A sparse file: the section header table moved to 4.5 GiB, a hole in between.
+        Path program = copy(built.main(), "main");
+        ElfFile f = ElfFile.open(program);
+        long shoff = f.header().shoff();
+        int shsize = f.sectionHeaders().size() * 64;
+        long far = (9L << 29) + 8; // 4.5 GiB
+        try (java.nio.channels.FileChannel c = java.nio.channels.FileChannel.open(program,
+                java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
+            java.nio.ByteBuffer table = java.nio.ByteBuffer.allocate(shsize);
+            c.read(table, shoff);
+            c.write(table.flip(), far);
+            java.nio.ByteBuffer offset = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                    .putLong(0, far);
+            c.write(offset, 40);
+        }
+        assertEquals(far + shsize, Files.size(program));
+
+        String runpath = built.lib() + ":/nix/store/" + "h".repeat(32) + "-beyond-4-gib/lib";
+        ElfPatch patch = ElfEditor.plan(program, List.of(new ElfEdit.SetSearchPath(bs(runpath), SearchPathTag.RUNPATH)));
+        // Apply the patch to a sparse copy (copying 4.5 GiB of zeros would only test the disk).
+        Path edited = dir.resolve("edited");
+        assertEquals(0, Native.run(dir, "cp", "--sparse=always", program.toString(), edited.toString()).exit());
+        try (java.nio.channels.FileChannel c = java.nio.channels.FileChannel.open(edited,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            for (ElfPatch.Write w : patch.writes()) {
+                c.write(java.nio.ByteBuffer.wrap(w.bytes()), w.offset());
+            }
+            c.truncate(patch.newSize());
+        }
+        ElfFile result = ElfFile.open(edited);
+        ProgramHeader added = ElfEditorTest.lastLoad(result);
+        assertTrue(added.offset() > 1L << 32, "segment at 0x" + Long.toHexString(added.offset()));
+        assertEquals(bs(runpath), result.runpath().orElseThrow());
+        assertTrue(patch.growth() < 8192, "grew by " + patch.growth());
+        ElfEditorTest.assertValidLayout(result);
+        assertRuns(edited);
     }
 
     @Test

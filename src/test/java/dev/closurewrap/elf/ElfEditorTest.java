@@ -312,11 +312,93 @@ class ElfEditorTest {
         assertValidLayout(f);
     }
 
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {EM_X86_64, EM_AARCH64, EM_PPC64, EM_SPARCV9, EM_386, EM_S390})
+    void regression_misalignedLoad_newSegmentCongruentModuloTheMachinesPageSize(int machine) throws IOException {
+        ElfClass c = machine == EM_386 ? ElfClass.ELF32 : ElfClass.ELF64;
+        ElfData d = machine == EM_PPC64 || machine == EM_SPARCV9 || machine == EM_S390 ? ElfData.BIG_ENDIAN
+                : ElfData.LITTLE_ENDIAN;
+        byte[] input = executable(c, d).machine(machine).build().bytes();
+        byte[] out = edit(input, new ElfEdit.SetSearchPath(bs(STORE_LIB + "/and/a/longer/tail"), SearchPathTag.RUNPATH));
+        ElfFile f = parse(out);
+        long page = machine == EM_AARCH64 || machine == EM_PPC64 ? 65536 : machine == EM_SPARCV9 ? 8192 : 4096;
+        assertEquals(page, f.pageSize());
+        ProgramHeader added = lastLoad(f);
+        assertEquals(page, added.align());
+        assertEquals(added.offset() % page, added.vaddr() % page);
+        assertTrue(out.length - input.length < 1024, "grew by " + (out.length - input.length) + ": padded to a page?");
+        assertValidLayout(f);
+    }
+
     @Test
     void sameInputAndEdits_giveTheSameBytes() throws IOException {
         byte[] input = executable(ElfClass.ELF64, ElfData.LITTLE_ENDIAN).build().bytes();
         ElfEdit e = new ElfEdit.SetSearchPath(bs(STORE_LIB), SearchPathTag.RUNPATH);
         assertArrayEquals(edit(input, e), edit(input, e));
+    }
+
+    // ---- golden layout ----
+
+    /** Program headers, section headers and dynamic entries, one per line, for a golden comparison. */
+    static String dump(ElfFile f) {
+        StringBuilder sb = new StringBuilder();
+        for (ProgramHeader p : f.programHeaders()) {
+            sb.append(String.format("%-8s off 0x%05x vaddr 0x%07x filesz 0x%04x memsz 0x%04x flags %d align 0x%x%n",
+                    p.typeName(), p.offset(), p.vaddr(), p.filesz(), p.memsz(), p.flags(), p.align()));
+        }
+        for (SectionHeader s : f.sectionHeaders()) {
+            if (s.index() > 0) {
+                sb.append(String.format("%-14s off 0x%05x addr 0x%07x size 0x%04x%n", s.name(), s.offset(), s.addr(), s.size()));
+            }
+        }
+        for (DynamicEntry e : f.dynamic().orElseThrow().entries()) {
+            sb.append(String.format("dyn 0x%08x 0x%x%n", e.tag(), e.value()));
+        }
+        f.dynamicStrings().forEach(d -> sb.append(ElfReader.tagName(d.tag())).append(' ').append(d.value()).append('\n'));
+        f.interpreterPath().ifPresent(i -> sb.append("interp ").append(i).append('\n'));
+        return sb.toString();
+    }
+
+    @Test
+    void golden_executableGrowingEverything_layout() throws IOException {
+        byte[] input = executable(ElfClass.ELF64, ElfData.LITTLE_ENDIAN).build().bytes();
+        byte[] out = edit(input, new ElfEdit.SetInterpreter(bs("/nix/store/0123456789abcdfghijklmnpqrsvwxyz-glibc/lib/ld.so")),
+                new ElfEdit.SetSearchPath(bs("$ORIGIN/../lib"), SearchPathTag.RUNPATH),
+                new ElfEdit.ReplaceNeeded(bs("libfoo.so.1"), bs("$ORIGIN/../lib/libfoo.so.1")),
+                new ElfEdit.AddNeeded(bs("libfoo.so.1")));
+        // Reviewed by hand: the block behind the three program headers (.interp and .dynstr, 0xe8..0x120)
+        // moved to 0x3e8 (congruent mod 64) behind the 16-byte marker at 0x3c0; the new interpreter,
+        // table and dynamic array follow; the segment is at the first page above 0x4003b0 with the
+        // file offset's page remainder; --add-needed puts its name first; "libfoo.so.1" and
+        // "libc.so.6" keep their indices, the two new strings are appended (0x23, 0x3e).
+        String expected = """
+                LOAD     off 0x00000 vaddr 0x0400000 filesz 0x03b0 memsz 0x03b0 flags 5 align 0x1000
+                LOAD     off 0x003c0 vaddr 0x04013c0 filesz 0x0180 memsz 0x0180 flags 6 align 0x1000
+                INTERP   off 0x00420 vaddr 0x0401420 filesz 0x003c memsz 0x003c flags 4 align 0x1
+                DYNAMIC  off 0x004b0 vaddr 0x04014b0 filesz 0x0090 memsz 0x0090 flags 6 align 0x8
+                .interp        off 0x00420 addr 0x0401420 size 0x003c
+                .dynstr        off 0x0045c addr 0x040145c size 0x004d
+                .gnu.version_r off 0x00120 addr 0x0400120 size 0x0020
+                .dynamic       off 0x004b0 addr 0x04014b0 size 0x0090
+                .text          off 0x00040 addr 0x0400040 size 0x0000
+                .shstrtab      off 0x001b0 addr 0x0000000 size 0x0039
+                dyn 0x00000001 0x1
+                dyn 0x00000001 0x23
+                dyn 0x00000001 0xd
+                dyn 0x0000001d 0x3e
+                dyn 0x00000005 0x40145c
+                dyn 0x0000000a 0x4d
+                dyn 0x6ffffffe 0x400120
+                dyn 0x6fffffff 0x1
+                dyn 0x00000000 0x0
+                DT_NEEDED libfoo.so.1
+                DT_NEEDED $ORIGIN/../lib/libfoo.so.1
+                DT_NEEDED libc.so.6
+                DT_RUNPATH $ORIGIN/../lib
+                interp /nix/store/0123456789abcdfghijklmnpqrsvwxyz-glibc/lib/ld.so
+                """;
+        assertEquals(0x540, out.length);
+        assertEquals(expected, dump(parse(out)));
     }
 
     // ---- refusals ----

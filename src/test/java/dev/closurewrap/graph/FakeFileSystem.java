@@ -55,6 +55,11 @@ final class FakeFileSystem implements FileSystemView {
     }
 
     @Override
+    public Optional<String> canonical(String path) {
+        return exists(path) ? Optional.of(resolve(path)) : Optional.empty();
+    }
+
+    @Override
     public boolean isDirectory(String path) {
         return dirs.contains(resolve(path));
     }
