@@ -18,8 +18,9 @@ import java.util.Optional;
 
 /**
  * A NAR of one store path of the output tree ({@code *.nar}, {@code *.nar.xz}, {@code *.nar.zst}):
- * the tree of the root declared with {@link #roots} (or of the only {@code store/<hash>-<name>}
- * written) becomes the archive's root node, be it a directory, a file or a symlink; the rest of the
+ * the tree of the root declared with {@link #roots} (else the one root the written
+ * {@code closure-wrap.json} lists, else the only {@code store/<hash>-<name>} written) becomes the
+ * archive's root node, be it a directory, a file or a symlink; the rest of the
  * tree (other store paths, launchers, manifest) is not in it. A tree written without any
  * {@code store/} entry becomes the root directory as a whole. Collects metadata like
  * {@link TarSink}, then walks the tree in NAR order (per directory, names by bytes; depth first)
@@ -121,11 +122,39 @@ public final class NarSink implements OutputSink {
             return Optional.empty();
         }
         List<EntryPath> storePaths = storePaths(entries);
+        Optional<EntryPath> fromManifest = manifestRoot(entries);
+        if (storePaths.size() > 1 && fromManifest.isPresent() && entries.containsKey(fromManifest.get())) {
+            return fromManifest;
+        }
         if (storePaths.size() != 1) {
             throw new UnsupportedInputException(output, "a NAR holds one store path, but " + storePaths.size()
                     + " were written and no root was declared");
         }
         return Optional.of(storePaths.get(0));
+    }
+
+    /**
+     * The one root the wrap job's manifest ({@code closure-wrap.json}, its {@code roots} array of
+     * store paths) names, as {@code store/<hash>-<name>}; empty when there is no manifest or it names
+     * another number of roots.
+     */
+    static Optional<EntryPath> manifestRoot(NavigableMap<EntryPath, StagedTree.Node> entries) {
+        StagedTree.Node node = entries.get(EntryPath.parse(BundleVerifier.MANIFEST));
+        if (!(node instanceof StagedTree.RegularFile file) || file.size() > (64L << 20)) {
+            return Optional.empty();
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode roots = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(file.source().toFile()).get("roots");
+            if (roots == null || !roots.isArray() || roots.size() != 1 || !roots.get(0).isTextual()) {
+                return Optional.empty();
+            }
+            String root = roots.get(0).asText();
+            String base = root.substring(root.lastIndexOf('/') + 1);
+            return base.isEmpty() ? Optional.empty() : Optional.of(EntryPath.of(ByteString.utf8(STORE + "/" + base)));
+        } catch (IOException e) {
+            return Optional.empty(); // not a manifest we can read: the other rules decide
+        }
     }
 
     /** The entries directly under {@code store/}, in byte order. */

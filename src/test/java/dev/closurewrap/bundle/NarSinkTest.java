@@ -216,4 +216,21 @@ class NarSinkTest {
         }
         assertFalse(Files.exists(out));
     }
+
+    @Test
+    void severalStorePaths_theManifestsOneRoot_isTheNar() throws Exception {
+        Path out = temp.resolve("m.nar");
+        try (OutputSink sink = Sinks.open(Sinks.formOf(out.toString()), Sinks.Options.defaults())) {
+            sink.file(EntryPath.parse("store/0123456789abcdfghijklmnpqrsvwxyz-a"), false, text("a"));
+            sink.file(EntryPath.parse("store/0123456789abcdfghijklmnpqrsvwxy0-b"), false, text("x"));
+            sink.file(EntryPath.parse("closure-wrap.json"), false,
+                    text("{\"roots\": [\"/nix/store/0123456789abcdfghijklmnpqrsvwxy0-b\"]}"));
+            sink.finish();
+        }
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        MinimalNarWriter minimal = new MinimalNarWriter(expected);
+        minimal.regular(false, 1, text("x"));
+        minimal.finish();
+        assertArrayEquals(expected.toByteArray(), Files.readAllBytes(out));
+    }
 }
