@@ -384,7 +384,8 @@ public final class BundleVerifier {
             String name = relative(LoaderPaths.of(file.path()));
             if (file instanceof ScannedFile.Symlink link) {
                 return scanner.scan(link.target().toByteArray()).stream()
-                        .map(r -> new RemainingReference(name, r.offset(), r.path(), Optional.empty(), true)).toList();
+                        .map(r -> new RemainingReference(name, r.offset(), r.path(), Optional.empty(), true, false))
+                        .toList();
             }
             List<StoreReference> found;
             try (InputStream in = Files.newInputStream(file.path(), LinkOption.NOFOLLOW_LINKS)) {
@@ -401,9 +402,16 @@ public final class BundleVerifier {
                     sections = List.of();
                 }
             }
+            boolean shimmed = false;
+            if (file instanceof ScannedFile.ElfObject) {
+                BundleLaunchers.RunVia via = runVia.get(LoaderPaths.of(file.path().toRealPath()));
+                shimmed = via != null && via.loader().isPresent();
+            }
             List<RemainingReference> result = new ArrayList<>();
             for (StoreReference r : found) {
-                result.add(new RemainingReference(name, r.offset(), r.path(), sectionAt(sections, r.offset()), false));
+                Optional<String> section = sectionAt(sections, r.offset());
+                result.add(new RemainingReference(name, r.offset(), r.path(), section, false,
+                        shimmed && section.equals(Optional.of(".interp"))));
             }
             return result;
         }

@@ -102,10 +102,12 @@ public record VerifyReport(String bundle, String storeDir, int objects, int prog
     /**
      * A string naming the old store: {@code <storedir>/<hash>-<name>} at {@code offset} of
      * {@code file}. For a symlink the offset is into its target. {@code section} names the ELF
-     * section holding the offset, when the file is ELF and has one there.
+     * section holding the offset, when the file is ELF and has one there. {@code shimmedInterpreter}:
+     * the string is the PT_INTERP of a program that a launcher or exec shim runs through the
+     * bundle's loader, so it is never used (relative mode leaves it on purpose).
      */
     public record RemainingReference(String file, long offset, ByteString string, Optional<String> section,
-            boolean symlink) {
+            boolean symlink, boolean shimmedInterpreter) {
         public RemainingReference {
             Objects.requireNonNull(file, "file");
             Objects.requireNonNull(string, "string");

@@ -182,8 +182,10 @@ final class VerifyCommand implements Callable<Integer> {
         if (!r.references().isEmpty()) {
             Map<String, List<RemainingReference>> byFile = new LinkedHashMap<>();
             r.references().forEach(ref -> byFile.computeIfAbsent(ref.file(), k -> new ArrayList<>()).add(ref));
-            out.printf("%nStrings still naming %s: %d in %d files (%s)%n", r.storeDir(), r.references().size(),
-                    byFile.size(), strict ? "failures with --strict" : "warnings");
+            long shimmed = r.references().stream().filter(RemainingReference::shimmedInterpreter).count();
+            out.printf("%nStrings still naming %s: %d in %d files (%s%s)%n", r.storeDir(), r.references().size(),
+                    byFile.size(), strict ? "failures with --strict" : "warnings",
+                    shimmed == 0 ? "" : "; " + shimmed + " of them the unused PT_INTERP of programs run by a shim");
             int files = 0;
             for (Map.Entry<String, List<RemainingReference>> e : byFile.entrySet()) {
                 if (files++ == limit) {
@@ -195,7 +197,8 @@ final class VerifyCommand implements Callable<Integer> {
                 for (int i = 0; i < Math.min(PER_FILE, refs.size()); i++) {
                     RemainingReference ref = refs.get(i);
                     out.printf("    %s %s%s%n", ref.symlink() ? "link target" : String.format("0x%x", ref.offset()),
-                            ref.string(), ref.section().map(s -> " (" + s + ")").orElse(""));
+                            ref.string(), ref.section().map(s -> " (" + s + (ref.shimmedInterpreter()
+                                    ? ", unused: a shim runs it" : "") + ")").orElse(""));
                 }
                 if (refs.size() > PER_FILE) {
                     out.printf("    ... %d more%n", refs.size() - PER_FILE);
@@ -312,6 +315,7 @@ final class VerifyCommand implements Callable<Integer> {
                 o.putNull("section");
             }
             o.put("symlink", ref.symlink());
+            o.put("shimmed_interpreter", ref.shimmedInterpreter());
         }
         ArrayNode secure = n.putArray("secure_exec");
         for (SecureExecCase c : r.secureExec()) {

@@ -142,6 +142,7 @@ class BundleVerifierIT {
                 .filter(r -> r.file().equals("store/" + helloMusl + "/bin/hello-musl"))
                 .filter(r -> r.section().equals(Optional.of(".interp"))).findFirst().orElseThrow();
         assertEquals(ByteString.utf8(STORE + "/" + musl), interp.string());
+        assertFalse(interp.shimmedInterpreter(), "hello-musl has no shim: its PT_INTERP starts it");
         assertEquals(ElfFile.open(hello).section(".interp").orElseThrow().offset(), interp.offset());
         assertTrue(report.references().stream().noneMatch(r -> r.file().equals("store/" + xz + "/bin/xz")),
                 "the shim names no store path");
@@ -182,7 +183,9 @@ class BundleVerifierIT {
         // Left: the real program's PT_INTERP, which the shim makes irrelevant; reported as a warning.
         assertEquals(List.of("store/" + xz + "/bin/.xz-real"), report.references().stream()
                 .map(RemainingReference::file).distinct().toList());
-        assertTrue(report.references().stream().anyMatch(r -> r.section().equals(Optional.of(".interp"))));
+        RemainingReference interp = report.references().stream()
+                .filter(r -> r.section().equals(Optional.of(".interp"))).findFirst().orElseThrow();
+        assertTrue(interp.shimmedInterpreter(), "the shim runs .xz-real: its PT_INTERP is unused");
         assertFalse(report.clean());
         // And the program runs through its shim, every library from the bundle.
         TestClosure.Output run = TestClosure.execute(List.of(xzBin.resolve("xz").toString(), "--version"),
