@@ -141,6 +141,9 @@ public final class BundleVerifier {
                     fs.remember(canonical, elf.object());
                 } else if (file instanceof ScannedFile.Script script) {
                     readLauncher(script.path());
+                } else if (file instanceof ScannedFile.BrokenElf broken) {
+                    // The loader refuses it as well: whatever needs it is reported as not found.
+                    notes.add(relative(LoaderPaths.of(broken.path())) + ": not a loadable ELF file: " + broken.problem());
                 }
             }
 

@@ -75,6 +75,18 @@ class VerifyCommandTest {
     }
 
     @Test
+    void brokenElf_isNoted() throws Exception {
+        Path bundle = bundleWithOneStaleString();
+        Path lib = bundle.resolve("store/0123456789abcdfghijklmnpqrsvwxy0-app/lib");
+        Files.createDirectories(lib);
+        Files.write(lib.resolve("libbroken.so"), new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1, 0, 0});
+        MainTest.Result r = MainTest.run("verify", bundle.toString());
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        assertTrue(r.out().contains("note: store/0123456789abcdfghijklmnpqrsvwxy0-app/lib/libbroken.so: "
+                + "not a loadable ELF file: "), r.out());
+    }
+
+    @Test
     void notABundle_isBadInput() throws Exception {
         Files.createDirectories(temp.resolve("empty"));
         MainTest.Result r = MainTest.run("verify", temp.resolve("empty").toString());
