@@ -66,4 +66,20 @@ class BundleLaunchersTest {
         assertTrue(BundleLaunchers.looksLikeOne(tampered));
         assertEquals(Optional.empty(), BundleLaunchers.parse(tampered, STORE));
     }
+
+    @Test
+    void mutatedScripts_neverThrow() {
+        byte[] shim = BundleScripts.execShim(new ExecShimPlan(ByteString.utf8("bbbb-git/bin/git"),
+                ByteString.utf8("bbbb-git/bin/.git-real"), GLIBC, List.of(ByteString.utf8("cccc-zlib/lib"))));
+        java.util.Random random = new java.util.Random(42);
+        for (int i = 0; i < 5000; i++) {
+            byte[] mutated = shim.clone();
+            for (int k = 0; k < 1 + random.nextInt(4); k++) {
+                int at = BundleLaunchers.SHIM_MARK.length() + random.nextInt(mutated.length - BundleLaunchers.SHIM_MARK.length());
+                mutated[at] = (byte) " \"'$:\\\nab/-".charAt(random.nextInt(10));
+            }
+            Optional<BundleLaunchers.RunVia> via = BundleLaunchers.parse(mutated, STORE);
+            via.ifPresent(v -> assertTrue(v.program().length() > 0, v.toString()));
+        }
+    }
 }
