@@ -14,11 +14,11 @@ import java.util.Deque;
 /**
  * The {@code nar} package's {@link NarWriter} behind the {@link NarTreeWriter} calls {@link NarSink}
  * makes: it turns the nested begin/end calls into the archive paths the writer takes, and the
- * writer checks names, order and limits as it goes. Computes NarHash and NarSize on the way.
+ * writer checks names, order and limits as it goes; can compute NarHash and NarSize on the way.
  */
 public final class NarOutput implements NarTreeWriter {
-    /** The factory {@link Sinks#open} uses for NAR outputs. */
-    public static final NarTreeWriter.Factory FACTORY = NarOutput::new;
+    /** The factory {@link Sinks#open} uses for NAR outputs: no digest, which nobody reads there. */
+    public static final NarTreeWriter.Factory FACTORY = out -> new NarOutput(out, false);
 
     private final WireSink sink;
     private final NarWriter writer;
@@ -26,9 +26,15 @@ public final class NarOutput implements NarTreeWriter {
     private final Deque<ByteString> path = new ArrayDeque<>();
     private NarDigest digest;
 
+    /** A writer onto {@code out} that computes the digest. */
     public NarOutput(OutputStream out) {
+        this(out, true);
+    }
+
+    /** @param hash whether to compute NarHash and NarSize ({@link #digest}) */
+    public NarOutput(OutputStream out, boolean hash) {
         this.sink = new WireSink(out);
-        this.writer = new NarWriter(sink, "output NAR", true);
+        this.writer = new NarWriter(sink, "output NAR", hash);
         path.push(ByteString.EMPTY);
     }
 
@@ -77,10 +83,10 @@ public final class NarOutput implements NarTreeWriter {
         }
     }
 
-    /** NarHash and NarSize of the archive, after {@link #finish}. */
+    /** NarHash and NarSize of the archive, after {@link #finish} of a hashing writer. */
     public NarDigest digest() {
         if (digest == null) {
-            throw new IllegalStateException("archive not finished");
+            throw new IllegalStateException("archive not finished, or not hashed");
         }
         return digest;
     }
