@@ -80,7 +80,13 @@ public final class BundleVerifier {
             }
         }
 
+        /** Debian 12's glibc settings for every glibc loader: nothing of the bundle is run. */
         public static Options defaults(Path storeDir, int threads) {
+            return new Options(storeDir, threads, interpreter -> GlibcConfig.debian12(), MuslConfig.x86_64());
+        }
+
+        /** Each glibc loader's own settings, from running it with {@code --list-diagnostics}. */
+        public static Options probing(Path storeDir, int threads) {
             return new Options(storeDir, threads, dev.closurewrap.graph.LoaderProbe::glibc, MuslConfig.x86_64());
         }
     }

@@ -14,7 +14,6 @@ import dev.closurewrap.bundle.VerifyReport.Location;
 import dev.closurewrap.bundle.VerifyReport.RemainingReference;
 import dev.closurewrap.bundle.VerifyReport.SecureExecCase;
 import dev.closurewrap.bundle.VerifyReport.UnresolvedLibrary;
-import dev.closurewrap.graph.GlibcConfig;
 import dev.closurewrap.io.BadInputException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -67,10 +66,11 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = {"-j", "--jobs"}, paramLabel = "N", description = "Worker threads (default: the number of cores).")
     Integer jobs;
 
-    @Option(names = "--no-probe",
-            description = "Do not run the bundle's glibc loader (ld.so --list-diagnostics) to learn its search "
-                    + "settings; assume Debian 12's. For bundles you do not trust.")
-    boolean noProbe;
+    @Option(names = "--probe-loader",
+            description = "Run each glibc loader simulated (the bundle's own: LOADER --list-diagnostics) to learn "
+                    + "its search settings, instead of assuming Debian 12's glibc 2.36. Executes a file of the "
+                    + "bundle: only for bundles you trust.")
+    boolean probeLoader;
 
     @Override
     public Integer call() throws IOException {
@@ -85,11 +85,9 @@ final class VerifyCommand implements Callable<Integer> {
         if (!store.isAbsolute()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--store-dir must be absolute, got " + store);
         }
-        BundleVerifier.Options options = BundleVerifier.Options.defaults(store, threads);
-        if (noProbe) {
-            options = new BundleVerifier.Options(store, threads, interpreter -> GlibcConfig.debian12(),
-                    options.muslConfig());
-        }
+        // Verifying runs nothing from the bundle unless asked to.
+        BundleVerifier.Options options = probeLoader ? BundleVerifier.Options.probing(store, threads)
+                : BundleVerifier.Options.defaults(store, threads);
         VerifyReport report = new BundleVerifier(options).verify(bundle);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

@@ -38,8 +38,8 @@ class VerifyCommandTest {
     }
 
     @Test
-    void noProbe_givesTheSameVerdict() throws Exception {
-        MainTest.Result r = MainTest.run("verify", "--no-probe", bundleWithOneStaleString().toString());
+    void probeLoader_givesTheSameVerdict() throws Exception {
+        MainTest.Result r = MainTest.run("verify", "--probe-loader", bundleWithOneStaleString().toString());
         assertEquals(ExitCodes.OK, r.code(), r.out() + r.err());
     }
 
