@@ -39,6 +39,9 @@ class WrapRelativeIT {
         Path moved = dir.resolve("elsewhere/app bundle");
         Files.createDirectories(moved.getParent());
         Files.move(out, moved);
+        // verify, from where the bundle is now, finds every library inside it.
+        WrapTesting.Result verified = WrapTesting.run("verify", moved.toString());
+        assertEquals(0, verified.code(), verified.out() + verified.err());
 
         // Every program in the roots' bin/ has a launcher.
         Map<String, Path> originals = new TreeMap<>();
