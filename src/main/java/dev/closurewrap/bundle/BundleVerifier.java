@@ -97,7 +97,7 @@ public final class BundleVerifier {
         this.options = options;
     }
 
-    /** Verifies the bundle whose root (holding {@code store/}) is {@code bundle}. */
+    /** Verifies the bundle whose root (holding {@code store/}, or {@code host/} for host programs) is {@code bundle}. */
     public VerifyReport verify(Path bundle) throws IOException {
         if (!Files.isDirectory(bundle)) {
             throw new BadInputException("bundle", bundle.toString(), BadInputException.NO_OFFSET,
@@ -105,11 +105,16 @@ public final class BundleVerifier {
         }
         Path root = bundle.toRealPath();
         Path store = root.resolve("store");
+        boolean host = false;
         if (!Files.isDirectory(store, LinkOption.NOFOLLOW_LINKS)) {
-            throw new BadInputException("bundle", bundle.toString(), BadInputException.NO_OFFSET,
-                    "no store/ directory: not a closure-wrap bundle");
+            store = root.resolve("host");
+            host = true;
+            if (!Files.isDirectory(store, LinkOption.NOFOLLOW_LINKS)) {
+                throw new BadInputException("bundle", bundle.toString(), BadInputException.NO_OFFSET,
+                        "no store/ or host/ directory: not a closure-wrap bundle");
+            }
         }
-        Run run = new Run(root, store);
+        Run run = new Run(root, store, host);
         return run.verify();
     }
 
@@ -117,6 +122,8 @@ public final class BundleVerifier {
     private final class Run {
         final Path root;
         final Path store;
+        /** A bundle of host programs: {@code host/} mirrors the host's {@code /}. */
+        final boolean host;
         final String rootPrefix;
         final String storeString;
         final String oldStorePrefix;
@@ -125,9 +132,10 @@ public final class BundleVerifier {
         final Map<String, BundleLaunchers.RunVia> runVia = new HashMap<>();
         final List<String> notes = new ArrayList<>();
 
-        Run(Path root, Path store) {
+        Run(Path root, Path store, boolean host) {
             this.root = root;
             this.store = store;
+            this.host = host;
             this.rootPrefix = LoaderPaths.of(root) + "/";
             this.storeString = LoaderPaths.of(store);
             this.oldStorePrefix = LoaderPaths.of(options.storeDir()) + "/";
@@ -442,8 +450,12 @@ public final class BundleVerifier {
             return path.startsWith(oldStorePrefix) ? Location.OLD_STORE : Location.HOST;
         }
 
-        /** The bundle's copy of an old-store path, if the bundle has it. */
+        /** The bundle's copy of an old-store path (host bundles: of a host path), if the bundle has it. */
         private Optional<String> inBundleStore(String path) {
+            if (host && path.startsWith("/")) {
+                String copy = storeString + path;
+                return fs.exists(copy) ? Optional.of(copy) : Optional.empty();
+            }
             if (!path.startsWith(oldStorePrefix)) {
                 return Optional.empty();
             }

@@ -35,7 +35,12 @@ final class Manifest {
         root.put("tool", "closure-wrap");
         root.put("version", request.toolVersion());
         root.put("mode", plan.mode().label());
-        root.put("storeDir", plan.storeDir().toString());
+        if (plan.tree() == dev.closurewrap.plan.Tree.HOST) {
+            // Host programs: the tree mirrors the host's / and there is no old store to name.
+            root.put("tree", plan.tree().directory());
+        } else {
+            root.put("storeDir", plan.storeDir().toString());
+        }
         plan.prefix().ifPresent(p -> root.put("prefix", p.toString()));
         ArrayNode roots = root.putArray("roots");
         request.roots().forEach(roots::add);

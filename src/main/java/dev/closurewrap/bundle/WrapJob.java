@@ -25,6 +25,7 @@ import dev.closurewrap.store.Closure;
 import dev.closurewrap.store.ClosureItem;
 import dev.closurewrap.store.ClosureSource;
 import dev.closurewrap.store.HashPartMatcher;
+import dev.closurewrap.store.HostSource;
 import dev.closurewrap.store.ReferenceScanner;
 import dev.closurewrap.store.StoreDirSource;
 import java.io.IOException;
@@ -94,11 +95,23 @@ public final class WrapJob {
         int threads = request.settings().jobs();
         progress.phaseStarted(ProgressListener.Phase.SCAN, ProgressListener.UNKNOWN, ProgressListener.UNKNOWN);
         Closure closure = source.closure();
+        boolean host = closure.storeDir().isEmpty();
+        if (host && !request.dryRun() && !(Sinks.formOf(request.output().orElseThrow()) instanceof OutputForm.Directory
+                || Sinks.formOf(request.output().get()) instanceof OutputForm.Tarball)) {
+            throw new UnsupportedInputException(request.output().get(),
+                    "a NAR or binary cache holds store paths: write host programs to a directory or a tarball");
+        }
         List<ScannedFile> files = new Scanner(threads).scan(closure.paths());
         progress.phaseFinished(ProgressListener.Phase.SCAN);
 
         progress.phaseStarted(ProgressListener.Phase.GRAPH, ProgressListener.UNKNOWN, ProgressListener.UNKNOWN);
         DependencyGraph graph = new GraphBuilder(threads).build(closure, files);
+        if (host) {
+            // The graph found the libraries the host's loader loads: they, their soname links and the
+            // loader are the rest of the bundle.
+            closure = HostClosure.of(closure, graph);
+            files = new Scanner(threads).scan(closure.paths());
+        }
         progress.phaseFinished(ProgressListener.Phase.GRAPH);
 
         progress.phaseStarted(ProgressListener.Phase.PLAN, ProgressListener.UNKNOWN, ProgressListener.UNKNOWN);
@@ -249,11 +262,24 @@ public final class WrapJob {
         }
         List<Path> roots = new ArrayList<>();
         Path storeDir = null;
+        List<Path> hostPrograms = new ArrayList<>();
+        for (String root : request.roots()) {
+            if (StoreDirSource.storePathOf(Path.of(root)).isEmpty()) {
+                hostPrograms.add(Path.of(root));
+            }
+        }
+        if (!hostPrograms.isEmpty()) {
+            if (hostPrograms.size() != request.roots().size()) {
+                throw new UnsupportedInputException(hostPrograms.get(0).toString(),
+                        "host programs and store paths cannot be wrapped in one job");
+            }
+            return new HostSource(hostPrograms);
+        }
         for (String root : request.roots()) {
             Path path = Path.of(root);
             Optional<Path> storePath = StoreDirSource.storePathOf(path);
             if (storePath.isEmpty()) {
-                throw new UnsupportedInputException(root, "not in a store: host programs cannot be wrapped yet");
+                throw new UnsupportedInputException(root, "not in a store");
             }
             Path dir = storePath.get().getParent();
             if (storeDir != null && !storeDir.equals(dir)) {
@@ -282,7 +308,8 @@ public final class WrapJob {
         private final Optional<CheckpointStore> store;
         private final Path staged;
         private final OutputForm form;
-        private final StoreReferenceScanner scanner;
+        /** Finds strings naming the old store; empty for host programs, which come from no store. */
+        private final Optional<StoreReferenceScanner> scanner;
         private final Map<ByteString, Outcome> outcomes = new ConcurrentHashMap<>();
         private final List<ProgressSummary.Failure> failures = java.util.Collections.synchronizedList(new ArrayList<>());
         private final AtomicLong reused = new AtomicLong();
@@ -292,7 +319,8 @@ public final class WrapJob {
             this.store = store;
             this.staged = staged;
             this.form = Sinks.formOf(request.output().orElseThrow());
-            this.scanner = new StoreReferenceScanner(ByteString.utf8(plan.storeDir().toString()));
+            this.scanner = plan.tree() == dev.closurewrap.plan.Tree.HOST ? Optional.empty()
+                    : Optional.of(new StoreReferenceScanner(ByteString.utf8(plan.storeDir().toString())));
         }
 
         WrapResult run() throws IOException {
@@ -310,7 +338,7 @@ public final class WrapJob {
             Sinks.Options options = request.settings().sinkOptions(form);
             try (OutputSink sink = Sinks.open(form, options)) {
                 progress.phaseStarted(ProgressListener.Phase.REWRITE, regular.size(), bytes);
-                sink.directory(EntryPath.of(ByteString.utf8("store")));
+                sink.directory(EntryPath.of(ByteString.utf8(plan.tree().directory())));
                 for (FilePlan f : plan.files()) {
                     if (f.action() instanceof Action.Directory) {
                         sink.directory(EntryPath.of(f.target()));
@@ -572,8 +600,11 @@ public final class WrapJob {
         private References references(Path content) throws IOException {
             long[] count = {0};
             List<StoreReference> listed = new ArrayList<>();
+            if (scanner.isEmpty()) {
+                return new References(0, listed);
+            }
             try (InputStream in = Files.newInputStream(content)) {
-                scanner.scan(in, r -> {
+                scanner.get().scan(in, r -> {
                     count[0]++;
                     if (listed.size() < REFERENCES_LISTED) {
                         listed.add(r);
@@ -584,7 +615,10 @@ public final class WrapJob {
         }
 
         private Optional<ByteString> storeReference(ByteString linkTarget) {
-            List<StoreReference> found = scanner.scan(linkTarget.toByteArray());
+            if (scanner.isEmpty()) {
+                return Optional.empty();
+            }
+            List<StoreReference> found = scanner.get().scan(linkTarget.toByteArray());
             return found.isEmpty() || found.get(0).offset() != 0 ? Optional.empty() : Optional.of(found.get(0).path());
         }
 

@@ -157,18 +157,26 @@ public sealed interface Action {
     }
 
     /**
-     * Relative mode: {@code OUT/bin/<name>} for a program in a root's {@code bin/}: runs
-     * {@code program} through {@code loader} (or directly, for scripts and static programs) with
-     * {@code argv0} as its {@code argv[0]}.
+     * Relative mode: {@code OUT/bin/<name>} for a program in a root's {@code bin/} (host mode: for
+     * each root program): runs {@code program} through {@code loader} (or directly, for scripts and
+     * static programs) with {@code argv0} as its {@code argv[0]}. Paths are relative to the bundle's
+     * {@code tree} directory.
      */
     record Launcher(ByteString name, ByteString argv0, ByteString program, Optional<Loader> loader,
-                    List<ByteString> libraryPath) implements Action {
+                    List<ByteString> libraryPath, Tree tree) implements Action {
         public Launcher {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(argv0, "argv0");
             Objects.requireNonNull(program, "program");
             Objects.requireNonNull(loader, "loader");
             libraryPath = List.copyOf(libraryPath);
+            Objects.requireNonNull(tree, "tree");
+        }
+
+        /** A launcher into {@code OUT/store}. */
+        public Launcher(ByteString name, ByteString argv0, ByteString program, Optional<Loader> loader,
+                        List<ByteString> libraryPath) {
+            this(name, argv0, program, loader, libraryPath, Tree.STORE);
         }
 
         @Override

@@ -15,7 +15,8 @@ import java.util.TreeMap;
  * worth saying.
  *
  * @param mode the rewrite
- * @param storeDir the store the closure lives in
+ * @param tree where the closure goes in the bundle: {@code store/}, or {@code host/} for host programs
+ * @param storeDir the store the closure lives in; {@code /} for host programs (the tree mirrors it)
  * @param prefix absolute mode: the directory the store paths sit in at run time
  * @param files one plan per output entry, sorted by target
  * @param problems files that are copied unchanged although they should have been handled (a file with
@@ -23,10 +24,11 @@ import java.util.TreeMap;
  * @param notes things the user should know that are not a file's failure (unresolved libraries,
  *     setuid programs in relative mode, executables whose loader is not in the bundle, launcher name clashes)
  */
-public record JobPlan(Mode mode, Path storeDir, Optional<Path> prefix, List<FilePlan> files,
+public record JobPlan(Mode mode, Tree tree, Path storeDir, Optional<Path> prefix, List<FilePlan> files,
                       Map<ByteString, String> problems, List<String> notes) {
     public JobPlan {
         Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(tree, "tree");
         Objects.requireNonNull(storeDir, "storeDir");
         Objects.requireNonNull(prefix, "prefix");
         List<FilePlan> sorted = new ArrayList<>(files);
@@ -39,6 +41,12 @@ public record JobPlan(Mode mode, Path storeDir, Optional<Path> prefix, List<File
         files = List.copyOf(sorted);
         problems = java.util.Collections.unmodifiableMap(new TreeMap<>(problems));
         notes = List.copyOf(notes);
+    }
+
+    /** A plan for store paths ({@link Tree#STORE}). */
+    public JobPlan(Mode mode, Path storeDir, Optional<Path> prefix, List<FilePlan> files,
+                   Map<ByteString, String> problems, List<String> notes) {
+        this(mode, Tree.STORE, storeDir, prefix, files, problems, notes);
     }
 
     /** Files whose plan edits them (ELF edits, scripts, text), not counting generated files. */

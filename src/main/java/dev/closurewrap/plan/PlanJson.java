@@ -48,7 +48,11 @@ public final class PlanJson {
     public static ObjectNode toJson(JobPlan plan) {
         ObjectNode node = NODES.objectNode();
         node.put("mode", plan.mode().label());
-        node.put("storeDir", plan.storeDir().toString());
+        if (plan.tree() == Tree.HOST) {
+            node.put("tree", plan.tree().directory());
+        } else {
+            node.put("storeDir", plan.storeDir().toString());
+        }
         plan.prefix().ifPresent(p -> node.put("prefix", p.toString()));
         ArrayNode files = node.putArray("files");
         plan.files().forEach(f -> files.add(toJson(f)));
@@ -87,6 +91,10 @@ public final class PlanJson {
             node.set("program", bytes(launcher.program()));
             launcher.loader().ifPresent(l -> node.set("loader", toJson(l)));
             node.set("libraryPath", list(launcher.libraryPath()));
+            if (launcher.tree() != Tree.STORE) {
+                // Only when not the default, so store launchers keep their plan hash.
+                node.put("tree", launcher.tree().directory());
+            }
         }
         return node;
     }

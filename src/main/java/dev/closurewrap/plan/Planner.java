@@ -46,7 +46,6 @@ public final class Planner {
     public static final String EXCLUDED = "excluded by configuration";
     static final String NO_CHANGE = "needs no change";
 
-    private static final ByteString STORE = ByteString.utf8("store/");
     private static final ByteString ORIGIN = ByteString.utf8("$ORIGIN");
     /** Text files are read whole to list their store references; bigger ones are left alone. */
     private static final long MAX_TEXT = 16L * 1024 * 1024;
@@ -93,7 +92,13 @@ public final class Planner {
     private final List<ScannedFile> files;
     private final DependencyGraph graph;
     private final Options options;
-    /** Where the store paths' files are now. */
+    /** Host programs ({@code /usr/bin/curl}): the bundle's tree mirrors the host's {@code /}. */
+    private final boolean host;
+    /** {@code store/} or {@code host/}: where the tree sits in the output. */
+    private final ByteString treePrefix;
+    /** Host mode: every bundled file and every directory above one, below {@code /} ({@code usr/lib}). */
+    private final Set<ByteString> hostBundled = new HashSet<>();
+    /** Where the store paths' files are now ({@code /} for host programs). */
     private final Path storeDir;
     /** The store the files were built for, which the paths inside them name (the same unless restored from an archive). */
     private final Path logicalStore;
@@ -114,12 +119,22 @@ public final class Planner {
         this.files = files;
         this.graph = graph;
         this.options = options;
-        this.storeDir = closure.storeDir().orElseThrow(() -> new UnsupportedInputException(
-                String.valueOf(closure.roots()), "host programs cannot be wrapped yet: give store paths"));
+        this.host = closure.storeDir().isEmpty();
+        this.treePrefix = ByteString.utf8((host ? Tree.HOST : Tree.STORE).directory() + "/");
+        this.storeDir = closure.storeDir().orElse(Path.of("/"));
         this.logicalStore = closure.builtFor().orElse(storeDir);
         this.storeDirBytes = bytes(logicalStore);
+        if (host && options.inPlace().isPresent()) {
+            throw new UnsupportedInputException(String.valueOf(closure.roots()), "host programs cannot be edited in place");
+        }
         for (ClosureItem item : closure.items()) {
-            bundled.add(ByteString.utf8(item.path().getFileName().toString()));
+            if (host) {
+                for (Path p = item.path(); p != null && p.getNameCount() > 0; p = p.getParent()) {
+                    hostBundled.add(storeRelative(p));
+                }
+            } else {
+                bundled.add(ByteString.utf8(item.path().getFileName().toString()));
+            }
         }
         graph.objects().forEach(o -> objects.put(o.path(), o));
         graph.edges().forEach(e -> edgesFrom.computeIfAbsent(e.from(), k -> new ArrayList<>()).add(e));
@@ -152,7 +167,8 @@ public final class Planner {
             notes.add("unresolved: " + display(u.object()) + " needs " + u.needed()
                     + u.foundAt().map(f -> " (found outside the closure at " + display(f) + ")").orElse(" (not found)"));
         }
-        return new JobPlan(options.mode(), logicalStore, options.prefix(), plans, problems, notes);
+        return new JobPlan(options.mode(), host ? Tree.HOST : Tree.STORE, logicalStore, options.prefix(), plans,
+                problems, notes);
     }
 
     // ---------------------------------------------------------------- relative mode: who gets a shim
@@ -226,8 +242,8 @@ public final class Planner {
     /** The program's interpreter as a bundled file, and whether that loader takes {@code --argv0}. */
     private Optional<Action.Loader> bundledLoader(LoadableObject program) throws IOException {
         ByteString interp = program.interpreter().orElseThrow();
-        Optional<ByteString> inStore = belowStore(interp);
-        if (inStore.isEmpty() || !bundled.contains(firstComponent(inStore.get()))) {
+        Optional<ByteString> inStore = bundledPath(interp);
+        if (inStore.isEmpty()) {
             return Optional.empty();
         }
         Action.Loader known = loaders.get(inStore.get());
@@ -272,7 +288,7 @@ public final class Planner {
         if (excluded(file.path())) {
             return List.of(copy(file.path(), target, regular.sha256(), regular.size(), regular.executable(), EXCLUDED));
         }
-        if (prefixing() && regular.size() <= MAX_TEXT) {
+        if (prefixingText() && regular.size() <= MAX_TEXT) {
             Optional<Action> text = prefixText(file.path());
             if (text.isPresent()) {
                 return List.of(new FilePlan(target, Optional.of(file.path()), Optional.of(regular.sha256()),
@@ -288,9 +304,9 @@ public final class Planner {
             return copy(path, target, script.sha256(), script.size(), script.executable(), EXCLUDED);
         }
         Action action = null;
-        if (options.mode() == Mode.RELATIVE && belowStore(script.interpreter()).isPresent()) {
+        if (!host && options.mode() == Mode.RELATIVE && belowStore(script.interpreter()).isPresent()) {
             action = new Action.RelocateScript(storeRelative(path), storeDirBytes, referencedBundled(path));
-        } else if (prefixing() && script.size() <= MAX_TEXT) {
+        } else if (prefixingText() && script.size() <= MAX_TEXT) {
             action = prefixText(path).orElse(null);
         }
         if (action == null) {
@@ -303,6 +319,11 @@ public final class Planner {
 
     private boolean prefixing() {
         return options.mode() == Mode.ABSOLUTE && options.prefix().isPresent() && !options.prefix().get().equals(logicalStore);
+    }
+
+    /** Text naming store paths is moved under the prefix; host files name no store. */
+    private boolean prefixingText() {
+        return !host && prefixing();
     }
 
     private Optional<Action> prefixText(Path file) throws IOException {
@@ -320,6 +341,9 @@ public final class Planner {
     }
 
     private ByteString symlinkTarget(Path link, ByteString target) {
+        if (host) {
+            return hostSymlinkTarget(link, target);
+        }
         Optional<ByteString> inStore = belowStore(target);
         if (inStore.isEmpty() || inStore.get().length() == 0 || !bundled.contains(firstComponent(inStore.get()))) {
             return target; // relative, outside the store, or into a store path the bundle lacks: as it is
@@ -330,6 +354,25 @@ public final class Planner {
         List<ByteString> from = components(storeRelative(link));
         from.remove(from.size() - 1);
         return relative(from, components(inStore.get()));
+    }
+
+    /**
+     * Host mode: a link (a soname link, a root given by a link) leads straight to its real file's
+     * copy, relative, so it works wherever the bundle goes; the host's chain of links
+     * ({@code /etc/alternatives}, {@code /lib} → {@code usr/lib}) is not kept.
+     */
+    private ByteString hostSymlinkTarget(Path link, ByteString target) {
+        try {
+            Path real = link.toRealPath();
+            if (closure.itemOf(real).isPresent()) {
+                List<ByteString> from = components(storeRelative(link));
+                from.remove(from.size() - 1);
+                return relative(from, components(storeRelative(real)));
+            }
+        } catch (IOException e) {
+            // Leads nowhere on the host: kept as it is.
+        }
+        return target;
     }
 
     // ---------------------------------------------------------------- ELF objects
@@ -346,7 +389,7 @@ public final class Planner {
         }
         String canonical = canonical(path);
         List<ElfEdit> edits = options.mode() == Mode.RELATIVE ? relativeEdits(canonical, o) : absoluteEdits(canonical, o);
-        ByteString realTarget = shim ? STORE.concat(location.get(canonical)) : target;
+        ByteString realTarget = shim ? treePrefix.concat(location.get(canonical)) : target;
         FilePlan real = edits.isEmpty()
                 ? copy(path, realTarget, elf.sha256(), elf.size(), elf.executable(), NO_CHANGE)
                 : new FilePlan(realTarget, Optional.of(path), Optional.of(elf.sha256()), elf.size(), elf.executable(),
@@ -412,9 +455,8 @@ public final class Planner {
                 targetDirs.add(LoaderPaths.dirname(t));
             }
             for (ByteString entry : searchEntries(o)) {
-                Optional<ByteString> below = belowStore(entry);
-                if (below.isPresent() && targetDirs.contains(LoaderPaths.of(storeDirBytes.concat(ByteString.utf8("/"))
-                        .concat(normalise(below.get()))))) {
+                Optional<ByteString> below = host ? bundledPath(entry) : belowStore(entry).map(Planner::normalise);
+                if (below.isPresent() && targetDirs.contains(LoaderPaths.of(storePrefix().concat(below.get())))) {
                     dirs.add(origin(selfDir, components(below.get())));
                 }
             }
@@ -467,8 +509,10 @@ public final class Planner {
             Optional<ByteString> below = belowStore(entry);
             if (entry.indexOf(ORIGIN) >= 0 || below.isEmpty()) {
                 entries.add(entry);
-            } else if (below.get().length() > 0 && bundled.contains(firstComponent(below.get()))) {
-                entries.add(origin(selfDir, components(below.get())));
+            } else if (bundledPath(entry).isPresent()) {
+                entries.add(origin(selfDir, components(bundledPath(entry).get())));
+            } else if (host) {
+                entries.add(entry); // a host directory the bundle holds nothing of: searched on the host, as before
             }
         }
         searchPathEdit(o, new ArrayList<>(new LinkedHashSet<>(entries))).ifPresent(edits::add);
@@ -531,16 +575,14 @@ public final class Planner {
         } else if (prefixing()) {
             List<ByteString> entries = new ArrayList<>();
             for (ByteString entry : searchEntries(o)) {
-                Optional<ByteString> below = belowStore(entry);
-                entries.add(below.isPresent() && below.get().length() > 0 && bundled.contains(firstComponent(below.get()))
-                        ? absolute(normalise(below.get())) : entry);
+                entries.add(bundledPath(entry).map(this::absolute).orElse(entry));
             }
             searchPathEdit(o, entries).ifPresent(edits::add);
         }
         if (prefixing() && o.interpreter().isPresent()) {
-            Optional<ByteString> below = belowStore(o.interpreter().get());
-            if (below.isPresent() && below.get().length() > 0 && bundled.contains(firstComponent(below.get()))) {
-                edits.add(new ElfEdit.SetInterpreter(absolute(normalise(below.get()))));
+            Optional<ByteString> below = bundledPath(o.interpreter().get());
+            if (below.isPresent()) {
+                edits.add(new ElfEdit.SetInterpreter(absolute(below.get())));
             }
         }
         return edits;
@@ -601,9 +643,23 @@ public final class Planner {
      * {@code .} are wrapped programs: none). The first root wins a name clash.
      */
     private List<FilePlan> launchers(List<FilePlan> plans) throws IOException {
-        Map<ByteString, FilePlan> byTarget = new HashMap<>();
-        plans.forEach(p -> byTarget.put(p.target(), p));
         Map<ByteString, FilePlan> launchers = new TreeMap<>();
+        if (host) {
+            // Host mode: the roots are the programs themselves, each named as given (/usr/bin/vi, not vim.basic).
+            for (Path root : closure.roots()) {
+                ByteString name = ByteString.utf8(root.getFileName().toString());
+                if (launchers.containsKey(name)) {
+                    notes.add("launcher bin/" + name + ": " + root + " has the same name as an earlier root");
+                    continue;
+                }
+                Optional<Action.Launcher> launcher = launcher(root, name);
+                if (launcher.isPresent()) {
+                    launchers.put(name, new FilePlan(ByteString.utf8("bin/").concat(name), Optional.empty(),
+                            Optional.empty(), 0, true, launcher.get()));
+                }
+            }
+            return new ArrayList<>(launchers.values());
+        }
         for (Path root : closure.roots()) {
             Path bin = root.resolve("bin");
             if (!Files.isDirectory(bin, LinkOption.NOFOLLOW_LINKS)) {
@@ -646,11 +702,12 @@ public final class Planner {
             notes.add("no launcher for " + entry + ": it leads out of the closure, to " + real);
             return Optional.empty();
         }
-        ByteString argv0 = storeRelative(entry);
+        ByteString argv0 = host ? hostArgv0(entry, real) : storeRelative(entry);
+        Tree tree = host ? Tree.HOST : Tree.STORE;
         if (file instanceof ScannedFile.ElfObject elf && location.containsKey(canonical(real))
                 && !excluded(real) && isShimmable(elf)) {
             return Optional.of(new Action.Launcher(name, argv0, location.get(canonical(real)),
-                    bundledLoader(elf.object()), List.of()));
+                    bundledLoader(elf.object()), List.of(), tree));
         }
         boolean executable = file instanceof ScannedFile.ElfObject e ? e.executable()
                 : file instanceof ScannedFile.Script s ? s.executable()
@@ -658,7 +715,19 @@ public final class Planner {
         if (!executable) {
             return Optional.empty();
         }
-        return Optional.of(new Action.Launcher(name, argv0, storeRelative(real), Optional.empty(), List.of()));
+        return Optional.of(new Action.Launcher(name, argv0, storeRelative(real), Optional.empty(), List.of(), tree));
+    }
+
+    /**
+     * Host mode: the bundle path a root program sees as {@code argv[0]}: the root as given when the
+     * bundle holds it there (a link like {@code usr/bin/vi}, whose name multi-call programs read),
+     * else its real file.
+     */
+    private ByteString hostArgv0(Path root, Path real) throws IOException {
+        Path given = root.toAbsolutePath().normalize();
+        Path parent = given.getParent() == null ? given : given.getParent().toRealPath();
+        Path there = parent.resolve(given.getFileName());
+        return storeRelative(closure.itemOf(there).filter(i -> i.path().equals(there)).isPresent() ? there : real);
     }
 
     // ---------------------------------------------------------------- paths
@@ -668,6 +737,10 @@ public final class Planner {
     }
 
     private boolean excluded(Path file) {
+        if (host) {
+            // Host files are their own members: patterns match the path below / (usr/lib/x86_64-linux-gnu/libfoo.so.1).
+            return closure.itemOf(file).isPresent() && options.excluded().test(storeRelative(file).utf8());
+        }
         Optional<ClosureItem> item = closure.itemOf(file);
         if (item.isEmpty() || file.equals(item.get().path())) {
             return false;
@@ -689,7 +762,7 @@ public final class Planner {
         if (inPlace(file)) {
             return ByteString.utf8(options.inPlace().get().relativize(file).toString());
         }
-        return STORE.concat(storeRelative(file));
+        return treePrefix.concat(storeRelative(file));
     }
 
     private ByteString storeRelative(Path file) {
@@ -710,7 +783,8 @@ public final class Planner {
     }
 
     private ByteString absolute(ByteString storeRelative) {
-        return bytes(options.prefix().orElse(logicalStore)).concat(ByteString.utf8("/")).concat(storeRelative);
+        ByteString base = bytes(options.prefix().orElse(logicalStore));
+        return (base.endsWith(ByteString.utf8("/")) ? base : base.concat(ByteString.utf8("/"))).concat(storeRelative);
     }
 
     /** The canonical path of a file as the graph names it: below the store the files were built for. */
@@ -760,7 +834,7 @@ public final class Planner {
 
     /** The part of an absolute path below the old store directory ({@code <hash>-x/lib}), if it is in it. */
     private Optional<ByteString> belowStore(ByteString path) {
-        ByteString prefix = storeDirBytes.concat(ByteString.utf8("/"));
+        ByteString prefix = storePrefix();
         if (path.equals(storeDirBytes)) {
             return Optional.of(ByteString.EMPTY);
         }
@@ -777,6 +851,36 @@ public final class Planner {
     /** Without empty and {@code .} components (a {@code ..} stays: the component before it may be a symlink). */
     private static ByteString normalise(ByteString path) {
         return join(components(path), '/');
+    }
+
+    /** The old store directory with one trailing {@code /} ({@code /} itself for host programs). */
+    private ByteString storePrefix() {
+        return storeDirBytes.endsWith(ByteString.utf8("/")) ? storeDirBytes : storeDirBytes.concat(ByteString.utf8("/"));
+    }
+
+    /**
+     * The bundled file or directory an absolute path names, below the tree root and without empty or
+     * {@code .} components, if the bundle has it: a path into a bundled store path; host mode: a
+     * bundled file or a directory holding one, after the host's symlinks ({@code /lib64/ld-linux-x86-64.so.2}
+     * is {@code usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2} on Debian).
+     */
+    private Optional<ByteString> bundledPath(ByteString path) {
+        Optional<ByteString> below = belowStore(path).map(Planner::normalise);
+        if (below.isEmpty() || below.get().length() == 0) {
+            return Optional.empty();
+        }
+        if (!host) {
+            return bundled.contains(firstComponent(below.get())) ? below : Optional.empty();
+        }
+        if (!below.get().isValidUtf8()) {
+            return Optional.empty();
+        }
+        try {
+            ByteString real = storeRelative(storeDir.resolve(below.get().utf8()).toRealPath());
+            return hostBundled.contains(real) ? Optional.of(real) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty(); // not on the host
+        }
     }
 
     private static ByteString firstComponent(ByteString path) {

@@ -5,8 +5,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A launcher {@code OUT/bin/<name>} for one program in a root's {@code bin/}. Store paths are
- * relative to the bundle's store directory {@code OUT/store}.
+ * A launcher {@code OUT/bin/<name>} for one program in a root's {@code bin/} (host mode: one per
+ * root program). Paths are relative to the bundle's {@code tree} directory: {@code OUT/store}, or
+ * {@code OUT/host} for host programs.
  *
  * @param name the launcher's file name
  * @param argv0 the bundle copy of the root's {@code bin/} entry: what the program sees as
@@ -15,10 +16,20 @@ import java.util.Optional;
  *     is present, else a script or static program that is executed directly
  * @param loader the bundled loader that runs {@code program}; empty for scripts and static programs
  * @param libraryPath directories for {@code --library-path}; empty when the ELF rewrite made them unneeded
+ * @param tree the name of the directory below the bundle root that the paths are relative to
  */
 public record LauncherPlan(ByteString name, ByteString argv0, ByteString program, Optional<BundledLoader> loader,
-        List<ByteString> libraryPath) {
+        List<ByteString> libraryPath, String tree) {
+    /** A launcher into the bundle's {@code store} directory. */
+    public LauncherPlan(ByteString name, ByteString argv0, ByteString program, Optional<BundledLoader> loader,
+            List<ByteString> libraryPath) {
+        this(name, argv0, program, loader, libraryPath, "store");
+    }
+
     public LauncherPlan {
+        if (!tree.equals("store") && !tree.equals("host")) {
+            throw new IllegalArgumentException("a bundle's tree is store or host, not " + tree);
+        }
         if (name == null || name.length() == 0 || name.contains((byte) '/') || name.contains((byte) 0)
                 || name.equals(ByteString.utf8(".")) || name.equals(ByteString.utf8(".."))) {
             throw new IllegalArgumentException("launcher name must be a plain file name: " + name);

@@ -11,9 +11,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Plain host programs such as {@code /usr/bin/curl}: each root is a member; the libraries are
- * added by the graph, which resolves them the way the host's loader would (ld.so.cache, default
- * directories, RPATH/RUNPATH), as {@code ldd} does.
+ * Plain host programs such as {@code /usr/bin/curl}: each root's real file is a member (a root
+ * given through a symlink, {@code /usr/bin/vi}, is the file it leads to; the closure's roots keep
+ * the paths as given); the libraries are added by the graph, which resolves them the way the
+ * host's loader would (ld.so.cache, default directories, RPATH/RUNPATH), as {@code ldd} does.
  */
 public final class HostSource implements ClosureSource {
     private final List<Path> roots;
@@ -36,7 +37,10 @@ public final class HostSource implements ClosureSource {
                 throw new IOException(absolute + ": not an ELF file");
             }
             rootPaths.add(absolute);
-            items.add(new ClosureItem(absolute, Set.of(), ClosureItem.Kind.HOST_FILE));
+            Path real = absolute.toRealPath();
+            if (items.stream().noneMatch(i -> i.path().equals(real))) {
+                items.add(new ClosureItem(real, Set.of(), ClosureItem.Kind.HOST_FILE));
+            }
         }
         return new Closure(Optional.empty(), rootPaths, items, "host loader");
     }
