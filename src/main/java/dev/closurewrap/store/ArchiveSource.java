@@ -60,7 +60,8 @@ public final class ArchiveSource implements ClosureSource {
         if (name.matches(".*\\.(nar|export|closure)(\\.(xz|zst|bz2|gz))?")) {
             return true;
         }
-        return kind(root) != null;
+        // A root given by a link (a host program such as /usr/bin/unxz -> xz): its contents are the file's.
+        return kind(root.toRealPath()) != null;
     }
 
     private enum Kind {

@@ -32,12 +32,12 @@ public final class HostSource implements ClosureSource {
             if (!Files.isRegularFile(absolute)) {
                 throw new NoSuchFileException(absolute.toString(), null, "not a regular file");
             }
-            Optional<ElfFile> elf = ElfFile.openIfElf(absolute);
+            Path real = absolute.toRealPath();
+            Optional<ElfFile> elf = ElfFile.openIfElf(real);
             if (elf.isEmpty()) {
                 throw new IOException(absolute + ": not an ELF file");
             }
             rootPaths.add(absolute);
-            Path real = absolute.toRealPath();
             if (items.stream().noneMatch(i -> i.path().equals(real))) {
                 items.add(new ClosureItem(real, Set.of(), ClosureItem.Kind.HOST_FILE));
             }

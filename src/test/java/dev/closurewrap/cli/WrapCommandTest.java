@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -123,10 +124,28 @@ class WrapCommandTest {
     }
 
     @Test
-    void hostProgram_isNotYetAWrapSource() {
-        Result r = run(null, "--relative", "--dry-run", "/usr/bin/env");
+    void hostProgram_dryRun_plansTheHostTree() {
+        Result r = run(null, "--relative", "--dry-run", "--json", "-q", "/usr/bin/env");
+        assertEquals(ExitCodes.OK, r.code(), r.err());
+        assertTrue(r.out().contains("\"tree\":\"host\"") || r.out().contains("\"tree\" : \"host\""), r.out());
+        assertTrue(r.out().contains("host/usr/bin/.env-real"), r.out());
+    }
+
+    @Test
+    void hostPrograms_andStorePaths_areNotMixed() {
+        Result r = run(null, "--relative", "--dry-run", "/usr/bin/env",
+                "/nix/store/00000000000000000000000000000000-x");
         assertEquals(ExitCodes.BAD_INPUT, r.code());
-        assertTrue(r.err().contains("host programs cannot be wrapped yet"), r.err());
+        assertTrue(r.err().contains("host programs and store paths cannot be wrapped in one job"), r.err());
+    }
+
+    @Test
+    void hostProgram_toANarOrBinaryCache_isRefused() {
+        for (String out : List.of("/tmp/never-written.nar", "file:///tmp/never-written-cache")) {
+            Result r = run(null, "--relative", "-o", out, "/usr/bin/env");
+            assertEquals(ExitCodes.BAD_INPUT, r.code(), out);
+            assertTrue(r.err().contains("write host programs to a directory or a tarball"), r.err());
+        }
     }
 
     @Test
