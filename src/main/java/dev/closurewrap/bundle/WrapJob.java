@@ -110,7 +110,11 @@ public final class WrapJob {
             // The graph found the libraries the host's loader loads: they, their soname links and the
             // loader are the rest of the bundle.
             closure = HostClosure.of(closure, graph);
-            files = new Scanner(threads).scan(closure.paths());
+            java.util.Set<Path> scanned = new java.util.HashSet<>();
+            files.forEach(f -> scanned.add(f.path()));
+            files = new ArrayList<>(files);
+            files.addAll(new Scanner(threads).scan(closure.paths().stream().filter(p -> !scanned.contains(p)).toList()));
+            files.sort(java.util.Comparator.comparing(ScannedFile::path));
         }
         progress.phaseFinished(ProgressListener.Phase.GRAPH);
 

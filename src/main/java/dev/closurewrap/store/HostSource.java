@@ -1,6 +1,7 @@
 package dev.closurewrap.store;
 
 import dev.closurewrap.elf.ElfFile;
+import dev.closurewrap.io.UnsupportedInputException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -35,7 +36,8 @@ public final class HostSource implements ClosureSource {
             Path real = absolute.toRealPath();
             Optional<ElfFile> elf = ElfFile.openIfElf(real);
             if (elf.isEmpty()) {
-                throw new IOException(absolute + ": not an ELF file");
+                throw new UnsupportedInputException(absolute.toString(),
+                        "not an ELF file: a host root is a program (or library) the host's loader runs");
             }
             rootPaths.add(absolute);
             if (items.stream().noneMatch(i -> i.path().equals(real))) {
