@@ -91,6 +91,6 @@ class VerifyCommandTest {
         Files.createDirectories(temp.resolve("empty"));
         MainTest.Result r = MainTest.run("verify", temp.resolve("empty").toString());
         assertEquals(ExitCodes.BAD_INPUT, r.code());
-        assertTrue(r.err().contains("no store/ directory: not a closure-wrap bundle"), r.err());
+        assertTrue(r.err().contains("no store/ or host/ directory: not a closure-wrap bundle"), r.err());
     }
 }
