@@ -19,8 +19,9 @@ import java.util.TreeSet;
  * host's loader would load for the roots. Each file is its own member, at its real path:
  *
  * <ul>
- *   <li>the root programs and every library the loader loads for them (the graph's members),
- *       with the loader itself ({@code ld-linux-x86-64.so.2}) even where no library names it;
+ *   <li>the root programs and every library the loader loads for them (the graph's members and
+ *       the targets of its edges, for a library given as a root), with the loader itself
+ *       ({@code ld-linux-x86-64.so.2}) even where no library names it;
  *   <li>the soname links beside each library that a {@code DT_NEEDED} name found
  *       ({@code libcurl.so.4 -> libcurl.so.4.8.0}), so a {@code dlopen} by soname through a
  *       bundled RUNPATH finds the same file;
@@ -40,10 +41,15 @@ final class HostClosure {
             }
         }
         for (DependencyGraph.Edge e : graph.edges()) {
-            if (e.to().isEmpty() || e.needed().contains((byte) '/') || !e.needed().isValidUtf8()) {
+            if (e.to().isEmpty()) {
                 continue;
             }
             Path target = LoaderPaths.toPath(e.to().get());
+            // What a library root loads (the graph adds only what programs load to its members).
+            realFile(target).ifPresent(members::add);
+            if (e.needed().contains((byte) '/') || !e.needed().isValidUtf8()) {
+                continue;
+            }
             Path link = target.resolveSibling(e.needed().utf8());
             if (!link.equals(target) && Files.isSymbolicLink(link) && realFile(link).equals(Optional.of(target))) {
                 members.add(link);

@@ -115,6 +115,12 @@ public final class WrapJob {
             files = new ArrayList<>(files);
             files.addAll(new Scanner(threads).scan(closure.paths().stream().filter(p -> !scanned.contains(p)).toList()));
             files.sort(java.util.Comparator.comparing(ScannedFile::path));
+            java.util.Set<Path> inGraph = new java.util.HashSet<>();
+            graph.objects().forEach(o -> inGraph.add(dev.closurewrap.graph.LoaderPaths.toPath(o.path())));
+            if (files.stream().anyMatch(f -> f instanceof ScannedFile.ElfObject && !inGraph.contains(f.path()))) {
+                // A library given as a root brought libraries no program loads: graph them too.
+                graph = new GraphBuilder(threads).build(closure, files);
+            }
         }
         progress.phaseFinished(ProgressListener.Phase.GRAPH);
 
