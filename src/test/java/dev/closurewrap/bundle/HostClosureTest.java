@@ -46,6 +46,13 @@ class HostClosureTest {
     }
 
     @Test
+    void closure_ofALibraryRoot_holdsWhatItLoads() throws IOException {
+        Closure closure = complete("/usr/lib/x86_64-linux-gnu/libcurl.so.4");
+        assertTrue(closure.paths().containsAll(List.of(real("/usr/lib/x86_64-linux-gnu/libcurl.so.4"),
+                real("/usr/lib/x86_64-linux-gnu/libz.so.1"), LIBC, LOADER)), closure.paths().toString());
+    }
+
+    @Test
     void relativePlan_mirrorsHostPaths_shimsThroughTheBundledLoader_andLaunchesEachRoot() throws IOException {
         JobPlan plan = plan(Mode.RELATIVE, Optional.empty(), "/usr/bin/env");
         assertEquals(Tree.HOST, plan.tree());
