@@ -58,12 +58,12 @@ public final class BundleScripts {
     /** The launcher {@code OUT/bin/<plan.name()>}. */
     public static byte[] launcher(LauncherPlan plan) {
         ShellText sh = new ShellText().line("#!/bin/sh");
-        sh.text("# closure-wrap launcher: runs " + plan.tree() + "/").commentSafe(plan.program()).line(" from this bundle.");
+        sh.text("# closure-wrap launcher: runs " + plan.tree().directory() + "/").commentSafe(plan.program()).line(" from this bundle.");
         locate(sh, "$0", ByteString.utf8("bin/").concat(plan.name()), "_cw_b");
         sh.line("# Canonical and absolute: $ORIGIN and argv[0] are taken from these paths as given.");
         sh.line("case $_cw_b in /*) ;; *) _cw_b=./$_cw_b ;; esac");
         sh.line("_cw_b=$(cd -P -- \"$_cw_b\" && pwd -P) || exit 127");
-        sh.line("_cw_s=$_cw_b/" + plan.tree());
+        sh.line("_cw_s=$_cw_b/" + plan.tree().directory());
         if (plan.loader().isPresent()) {
             sh.text("exec ").path("_cw_s", plan.loader().get().path());
             libraryPath(sh, "_cw_s", plan.libraryPath());

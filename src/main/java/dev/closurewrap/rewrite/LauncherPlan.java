@@ -1,6 +1,7 @@
 package dev.closurewrap.rewrite;
 
 import dev.closurewrap.io.ByteString;
+import dev.closurewrap.plan.Tree;
 import java.util.List;
 import java.util.Optional;
 
@@ -16,20 +17,18 @@ import java.util.Optional;
  *     is present, else a script or static program that is executed directly
  * @param loader the bundled loader that runs {@code program}; empty for scripts and static programs
  * @param libraryPath directories for {@code --library-path}; empty when the ELF rewrite made them unneeded
- * @param tree the name of the directory below the bundle root that the paths are relative to
+ * @param tree the directory below the bundle root that the paths are relative to
  */
 public record LauncherPlan(ByteString name, ByteString argv0, ByteString program, Optional<BundledLoader> loader,
-        List<ByteString> libraryPath, String tree) {
+        List<ByteString> libraryPath, Tree tree) {
     /** A launcher into the bundle's {@code store} directory. */
     public LauncherPlan(ByteString name, ByteString argv0, ByteString program, Optional<BundledLoader> loader,
             List<ByteString> libraryPath) {
-        this(name, argv0, program, loader, libraryPath, "store");
+        this(name, argv0, program, loader, libraryPath, Tree.STORE);
     }
 
     public LauncherPlan {
-        if (!tree.equals("store") && !tree.equals("host")) {
-            throw new IllegalArgumentException("a bundle's tree is store or host, not " + tree);
-        }
+        java.util.Objects.requireNonNull(tree, "tree");
         if (name == null || name.length() == 0 || name.contains((byte) '/') || name.contains((byte) 0)
                 || name.equals(ByteString.utf8(".")) || name.equals(ByteString.utf8(".."))) {
             throw new IllegalArgumentException("launcher name must be a plain file name: " + name);

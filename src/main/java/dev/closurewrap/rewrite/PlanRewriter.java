@@ -52,7 +52,7 @@ public final class PlanRewriter {
                     shim.libraryPath())));
         } else if (action instanceof Action.Launcher launcher) {
             Files.write(out, BundleScripts.launcher(new LauncherPlan(launcher.name(), launcher.argv0(), launcher.program(),
-                    launcher.loader().map(PlanRewriter::loader), launcher.libraryPath(), launcher.tree().directory())));
+                    launcher.loader().map(PlanRewriter::loader), launcher.libraryPath(), launcher.tree())));
         } else {
             throw new IllegalArgumentException(plan.target() + ": a " + action.kind() + " has no file content");
         }

@@ -1,8 +1,10 @@
 package dev.closurewrap.plan;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.closurewrap.elf.ElfEdit;
 import dev.closurewrap.elf.SearchPathTag;
@@ -45,6 +47,20 @@ class PlanJsonTest {
         assertEquals(here.planSha256(), there.planSha256());
         assertNotEquals(here.planSha256(), other.planSha256());
         assertEquals(64, here.planSha256().length());
+    }
+
+    @Test
+    void launcher_intoTheHostTree_saysSo_whileAStoreLauncherKeepsItsJson() {
+        Action.Loader loader = new Action.Loader(bs("usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"), "glibc", true);
+        Action.Launcher store = new Action.Launcher(bs("curl"), bs("usr/bin/curl"), bs("usr/bin/.curl-real"),
+                Optional.of(loader), List.of());
+        Action.Launcher host = new Action.Launcher(bs("curl"), bs("usr/bin/curl"), bs("usr/bin/.curl-real"),
+                Optional.of(loader), List.of(), Tree.HOST);
+        assertEquals(Tree.STORE, store.tree());
+        assertFalse(PlanJson.compact(PlanJson.toJson(store)).contains("tree"));
+        assertTrue(PlanJson.compact(PlanJson.toJson(host)).endsWith(",\"tree\":\"host\"}"),
+                PlanJson.compact(PlanJson.toJson(host)));
+        assertNotEquals(PlanJson.actionHash(store), PlanJson.actionHash(host));
     }
 
     @Test

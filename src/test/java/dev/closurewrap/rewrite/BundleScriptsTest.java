@@ -53,6 +53,16 @@ class BundleScriptsTest {
     }
 
     @Test
+    void launcher_intoTheHostTree_findsItBesideBin() {
+        BundledLoader hostLoader = new BundledLoader(u("usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"), LoaderFamily.GLIBC);
+        String launcher = text(BundleScripts.launcher(new LauncherPlan(u("curl"), u("usr/bin/curl"),
+                u("usr/bin/.curl-real"), Optional.of(hostLoader), List.of(), dev.closurewrap.plan.Tree.HOST)));
+        assertTrue(launcher.contains("\n_cw_s=$_cw_b/host\n"), launcher);
+        assertTrue(launcher.endsWith("exec \"$_cw_s/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2\" --argv0 "
+                + "\"$_cw_s/usr/bin/curl\" \"$_cw_s/usr/bin/.curl-real\" \"$@\"\n"), launcher);
+    }
+
+    @Test
     void execShim_libraryPath_joinedWithColons() {
         String shim = text(BundleScripts.execShim(new ExecShimPlan(u(CURL + "/bin/curl"), u(CURL + "/bin/.curl-real"),
                 LOADER, List.of(u(GLIBC + "/lib"), u(CURL + "/lib")))));
