@@ -36,7 +36,9 @@ import java.util.function.Predicate;
 
 /**
  * Makes a {@link JobPlan} from a closure, its scanned files and its dependency graph, following the
- * rules of design README §4 and facts.md (docs/wrap.md says them per mode). Reads no file content
+ * rules of design README §4 and facts.md (docs/wrap.md says them per mode). A closure of host files
+ * (no store directory) is planned the same way, as a store whose directory is {@code /}: each file
+ * keeps its host path below {@code host/} ({@link Tree#HOST}). Reads no file content
  * except scripts and text files (to list the store paths they name), the bundled loaders (to see
  * whether they take {@code --argv0}) and the version needs of the rare object whose library has no
  * matching soname.
