@@ -3,6 +3,7 @@ package dev.closurewrap.bundle;
 import dev.closurewrap.io.AtomicFiles;
 import dev.closurewrap.io.BadInputException;
 import dev.closurewrap.io.ByteString;
+import dev.closurewrap.io.ParallelIo;
 import dev.closurewrap.nar.NarCompression;
 import dev.closurewrap.store.BinaryCacheWriter;
 import dev.closurewrap.store.HashPartMatcher;
@@ -13,8 +14,6 @@ import dev.closurewrap.store.StorePath;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,8 +23,6 @@ import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ForkJoinPool;
 
 /**
  * {@code -o file://DIR}: a binary cache of the output's store paths, which {@code nix copy --from
@@ -100,7 +97,8 @@ public final class BinaryCacheSink implements OutputSink {
             HashPartMatcher matcher = new HashPartMatcher(byHash.keySet());
             BinaryCacheWriter cache = new BinaryCacheWriter(directory, storeDir, compression, key.orElse(null));
             // Compression dominates: one store path per core.
-            List<long[]> results = parallel(new ArrayList<>(paths.entrySet()), e -> {
+            int cores = Runtime.getRuntime().availableProcessors();
+            List<long[]> results = ParallelIo.map(cores, new ArrayList<>(paths.entrySet()), e -> {
                 long[] counts = new long[5];
                 HashPartMatcher.Scan scan = matcher.scan();
                 BinaryCacheWriter.NarFile nar = cache.writeNar(
@@ -118,7 +116,7 @@ public final class BinaryCacheSink implements OutputSink {
                 }
                 counts[4] = nar.fileSize();
                 return counts;
-            });
+            }, "writing the binary cache");
             long[] counts = new long[5];
             for (long[] r : results) {
                 for (int i = 0; i < counts.length; i++) {
@@ -136,37 +134,6 @@ public final class BinaryCacheSink implements OutputSink {
     public List<NarInfo> written() {
         synchronized (written) {
             return List.copyOf(written);
-        }
-    }
-
-    @FunctionalInterface
-    private interface IoFunction<T, R> {
-        R apply(T t) throws IOException;
-    }
-
-    private static <T, R> List<R> parallel(List<T> inputs, IoFunction<T, R> work) throws IOException {
-        ForkJoinPool pool = new ForkJoinPool(Math.max(1, Math.min(inputs.size(), Runtime.getRuntime().availableProcessors())));
-        try {
-            return pool.submit(() -> inputs.parallelStream().map(input -> {
-                try {
-                    return work.apply(input);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }).toList()).get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof UncheckedIOException io) {
-                throw io.getCause();
-            }
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IOException("writing the binary cache failed", e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while writing the binary cache", e);
-        } finally {
-            pool.shutdown();
         }
     }
 

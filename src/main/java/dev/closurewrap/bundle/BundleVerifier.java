@@ -22,12 +22,12 @@ import dev.closurewrap.graph.ScannedFile;
 import dev.closurewrap.graph.Scanner;
 import dev.closurewrap.io.BadInputException;
 import dev.closurewrap.io.ByteString;
+import dev.closurewrap.io.ParallelIo;
 import dev.closurewrap.io.UnsupportedInputException;
 import dev.closurewrap.rewrite.StoreReference;
 import dev.closurewrap.rewrite.StoreReferenceScanner;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -43,8 +43,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ForkJoinPool;
 import java.util.function.Function;
 
 /**
@@ -162,7 +160,7 @@ public final class BundleVerifier {
             }
 
             List<ScannedFile.ElfObject> programs = objects.values().stream().filter(o -> isProgram(o.object())).toList();
-            List<Traced> traced = parallel(programs, this::traceProgram);
+            List<Traced> traced = ParallelIo.map(options.threads(), programs, this::traceProgram, "tracing programs");
             Set<String> requesters = new HashSet<>();
             traced.forEach(t -> t.trace.resolutions().forEach(r -> requesters.add(r.requester())));
             Map<LoaderFamily, Optional<String>> loaders = defaultLoaders(traced);
@@ -172,7 +170,8 @@ public final class BundleVerifier {
                     .filter(o -> o.object().kind() == ElfKind.SHARED_LIBRARY && !o.object().needed().isEmpty())
                     .filter(o -> o.object().family() == LoaderFamily.GLIBC || o.object().family() == LoaderFamily.MUSL)
                     .toList();
-            List<Traced> libraries = parallel(alone, o -> traceLibrary(o, loaders.get(o.object().family())));
+            List<Traced> libraries = ParallelIo.map(options.threads(), alone,
+                    o -> traceLibrary(o, loaders.get(o.object().family())), "tracing libraries");
 
             List<UnresolvedLibrary> unresolved = unresolved(traced, libraries);
             List<InterpreterProblem> interpreters = traced.stream().map(t -> t.interpreterProblem)
@@ -389,7 +388,8 @@ public final class BundleVerifier {
                     .filter(f -> !(f instanceof ScannedFile.Directory))
                     .filter(f -> !f.path().equals(root.resolve(MANIFEST)))
                     .toList();
-            List<List<RemainingReference>> perFile = parallel(candidates, f -> referencesIn(f, scanner));
+            List<List<RemainingReference>> perFile = ParallelIo.map(options.threads(), candidates, f -> referencesIn(f, scanner),
+                    "scanning for store references");
             List<RemainingReference> all = new ArrayList<>();
             perFile.forEach(all::addAll);
             all.sort(Comparator.comparing(RemainingReference::file).thenComparingLong(RemainingReference::offset));
@@ -472,33 +472,6 @@ public final class BundleVerifier {
             return LoaderPaths.display(loaderPath);
         }
 
-        private <T, R> List<R> parallel(List<T> inputs, IoFunction<T, R> work) throws IOException {
-            ForkJoinPool pool = new ForkJoinPool(options.threads());
-            try {
-                return pool.submit(() -> inputs.parallelStream().map(input -> {
-                    try {
-                        return work.apply(input);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                }).toList()).get();
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof UncheckedIOException io) {
-                    throw io.getCause();
-                }
-                throw new IOException("verify failed", e.getCause());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while verifying", e);
-            } finally {
-                pool.shutdown();
-            }
-        }
-    }
-
-    @FunctionalInterface
-    private interface IoFunction<T, R> {
-        R apply(T t) throws IOException;
     }
 
     private static boolean isProgram(LoadableObject object) {
