@@ -159,6 +159,49 @@ class WrapHostIT {
         assertEquals(List.of(), WrapTesting.failedLibraryLookups(trace, "\"" + HOST_LIBS + "\", NULL, MS_BIND"));
     }
 
+    @Test
+    void relative_programBuiltHere_withRunpathAndVersionedLibrary_runsAfterItsBuildDirectoryIsGone()
+            throws IOException {
+        // A program outside the system directories: its library is found through its RUNPATH only,
+        // and carries symbol versions (a $ORIGIN entry alone would fail glibc's version check).
+        Path build = Files.createDirectories(dir.resolve("build"));
+        Path lib = Files.createDirectories(build.resolve("opt/greet/lib"));
+        Path bin = Files.createDirectories(build.resolve("opt/greet/bin"));
+        Files.writeString(build.resolve("greet.c"), "#include <stdio.h>\nvoid greet(void) { puts(\"hello from libgreet\"); }\n");
+        Files.writeString(build.resolve("greet.map"), "GREET_1 { global: greet; local: *; };\n");
+        Files.writeString(build.resolve("main.c"), "void greet(void);\nint main(void) { greet(); return 0; }\n");
+        TestClosure.run(List.of("gcc", "-shared", "-fPIC", "-Wl,-soname,libgreet.so.1",
+                "-Wl,--version-script," + build.resolve("greet.map"), "-o", lib.resolve("libgreet.so.1.0").toString(),
+                build.resolve("greet.c").toString()));
+        Files.createSymbolicLink(lib.resolve("libgreet.so.1"), Path.of("libgreet.so.1.0"));
+        TestClosure.run(List.of("gcc", "-o", bin.resolve("greet").toString(), build.resolve("main.c").toString(),
+                "-L" + lib, "-l:libgreet.so.1", "-Wl,--enable-new-dtags,-rpath," + lib));
+
+        Path out = dir.resolve("bundle");
+        WrapTesting.Result r = WrapTesting.run("--relative", "-q", "-o", out.toString(), bin.resolve("greet").toString());
+        assertEquals(0, r.code(), r.err());
+        Path tree = out.resolve("host" + bin.getParent().toRealPath());
+        ElfFile real = ElfFile.open(tree.resolve("bin/.greet-real"));
+        List<String> needed = real.needed().stream().map(ByteString::utf8).toList();
+        // Paths first (libc's too: the bundle holds it below host/usr/lib), then the sonames.
+        assertEquals("$ORIGIN/../lib/libgreet.so.1.0", needed.get(0), needed.toString());
+        assertTrue(needed.get(1).startsWith("$ORIGIN/../") && needed.get(1).endsWith("/usr/lib/x86_64-linux-gnu/libc.so.6"),
+                needed.toString());
+        assertEquals(List.of("libgreet.so.1", "libc.so.6"), needed.subList(2, 4));
+        assertEquals(ByteString.utf8("$ORIGIN/../lib"), real.runpath().orElseThrow());
+        assertEquals(Path.of("libgreet.so.1.0"), Files.readSymbolicLink(tree.resolve("lib/libgreet.so.1")));
+
+        Path moved = dir.resolve("moved");
+        Files.move(out, moved);
+        WrapTesting.deleteTree(build);
+        Path trace = dir.resolve("trace");
+        TestClosure.Output o = TestClosure.execute(List.of("strace", "-f", "-o", trace.toString(),
+                "-e", "trace=openat,open,stat,newfstatat,access", moved.resolve("bin/greet").toString()), Map.of());
+        assertEquals(0, o.exitCode(), o.stderr());
+        assertEquals("hello from libgreet\n", o.stdout());
+        assertEquals(List.of(), WrapTesting.failedLibraryLookups(trace, null));
+    }
+
     /** Mounts first (dash, which runs the launchers, becomes the static busybox), then hides the host's libraries. */
     private StringBuilder hidingScript() throws IOException {
         Path empty = Files.createDirectories(dir.resolve("empty"));
