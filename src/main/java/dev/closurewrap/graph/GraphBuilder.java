@@ -4,6 +4,7 @@ import dev.closurewrap.elf.ElfKind;
 import dev.closurewrap.elf.LoaderFamily;
 import dev.closurewrap.store.Closure;
 import dev.closurewrap.store.ClosureItem;
+import dev.closurewrap.store.ReferenceFinder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -41,6 +42,7 @@ public final class GraphBuilder {
     private final int threads;
     private final Function<String, GlibcConfig> glibcConfigs;
     private final MuslConfig muslConfig;
+    private final Scanner scanner;
 
     public GraphBuilder(int threads) {
         this(threads, LoaderProbe::glibc, MuslConfig.x86_64());
@@ -50,10 +52,19 @@ public final class GraphBuilder {
         this.threads = threads;
         this.glibcConfigs = glibcConfigs;
         this.muslConfig = muslConfig;
+        this.scanner = new Scanner(threads);
+    }
+
+    /**
+     * The reference finder to give a {@link dev.closurewrap.store.StoreDirSource} whose closure this
+     * builder will build: the scan that finds the references also classifies the files, so
+     * {@link #build} does not read them again.
+     */
+    public ReferenceFinder referenceFinder() {
+        return scanner;
     }
 
     public DependencyGraph build(Closure closure) throws IOException {
-        Scanner scanner = new Scanner(threads);
         List<ScannedFile> files = new ArrayList<>(scanner.scan(closure.paths()));
         View view = View.of(closure);
         FileSystemView fs = view.fs;
