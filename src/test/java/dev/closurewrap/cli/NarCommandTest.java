@@ -101,6 +101,39 @@ class NarCommandTest {
     }
 
     @Test
+    void restoreDirectory_severalArchives_eachIntoItsName() throws Exception {
+        Path tree = testVectorTree();
+        Path other = Files.createDirectories(tmp.resolve("other"));
+        Files.writeString(other.resolve("f"), "f");
+        Path dumps = Files.createDirectories(tmp.resolve("dumps"));
+        assertEquals(0, run("nar", "dump", "-d", dumps.toString(), tree.toString(), other.toString()));
+        Path out = Files.createDirectories(tmp.resolve("out"));
+        assertEquals(0, run("nar", "restore", "-d", out.toString(), dumps.resolve("d.nar").toString(),
+                dumps.resolve("other.nar").toString()));
+        assertEquals("hello\n", Files.readString(out.resolve("d/a.txt")));
+        assertTrue(Files.isExecutable(out.resolve("d/run.sh")));
+        assertEquals("f", Files.readString(out.resolve("other/f")));
+    }
+
+    @Test
+    void restoreDirectory_archiveNotNamedNar_isAUsageErrorAndRestoresNothing() throws Exception {
+        Path dumps = Files.createDirectories(tmp.resolve("dumps"));
+        assertEquals(0, run("nar", "dump", "-d", dumps.toString(), testVectorTree().toString()));
+        Files.copy(dumps.resolve("d.nar"), dumps.resolve("archive.bin"));
+        Path out = Files.createDirectories(tmp.resolve("out"));
+        assertEquals(ExitCodes.USAGE, run("nar", "restore", "-d", out.toString(), dumps.resolve("d.nar").toString(),
+                dumps.resolve("archive.bin").toString()));
+        assertTrue(err.contains("expected NAME.nar"), err);
+        assertFalse(Files.exists(out.resolve("d")));
+    }
+
+    @Test
+    void restore_twoTargetsWithoutDirectory_isAUsageError() throws Exception {
+        assertEquals(ExitCodes.USAGE, run("nar", "restore", tmp.resolve("a").toString(), tmp.resolve("b").toString()));
+        assertTrue(err.contains("several need -d DIR"), err);
+    }
+
+    @Test
     void restore_truncatedArchive_exitsBadInputAndCreatesNothing() throws Exception {
         Path nar = tmp.resolve("d.nar");
         run("nar", "dump", "-o", nar.toString(), testVectorTree().toString());
