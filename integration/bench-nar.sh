@@ -9,7 +9,8 @@
 # restores the dumps; and does the same for one multi-GB file to show that memory stays flat.
 # The closure is dumped twice: every path into one pipe (one process per path, as a shell loop
 # over nix-store --dump does) and into one file per path (Nix: a loop; ours: one process,
-# nar dump -d DIR PATH...). Reports the median wall time, the ratio ours/nix (below 1 = we are
+# nar dump -d DIR PATH...); the dumps are restored by a loop over nix-store --restore and by one
+# process of ours (nar restore -d DIR ARCHIVE...). Reports the median wall time, the ratio ours/nix (below 1 = we are
 # faster), the median CPU time (user + system, which load from other jobs disturbs less than
 # wall time) and peak RSS (/usr/bin/time -v), with the load average before and after.
 # Needs a built tree (mvn -q -B package -DskipTests) and nix-bin as root.
@@ -77,9 +78,11 @@ for r in $(seq "$reps"); do
     fi
     rm -rf "$work/files"
     rm -rf "$work/out"; mkdir -p "$work/out"; sync
-    run "restore-closure-$tool" bash -c "for n in $nars/*.nar; do
-        if [ $tool = nix ]; then nix-store --restore $work/out/\$(basename \$n) < \$n;
-        else $cw nar restore $work/out/\$(basename \$n) < \$n; fi; done"
+    if [ $tool = nix ]; then
+      run "restore-closure-nix" bash -c "for n in $nars/*.nar; do nix-store --restore $work/out/\$(basename \$n .nar) < \$n; done"
+    else
+      run "restore-closure-ours" "$cw" nar restore -d "$work/out" "$nars"/*.nar
+    fi
     rm -rf "$work/out"
     if [ $tool = nix ]; then run "dump-big-$tool" bash -c "nix-store --dump $big | cat > /dev/null"
     else run "dump-big-$tool" bash -c "$cw nar dump $big | cat > /dev/null"; fi
