@@ -7,8 +7,13 @@
 # /usr/lib/x86_64-linux-gnu (~680 MB, big libraries) and /usr/share/doc (~125 MB, many small files
 # and symlinks). Then, for each tool and each repetition, dumps every path of it to a pipe and
 # restores the dumps; and does the same for one multi-GB file to show that memory stays flat.
-# Reports the median wall time, the ratio ours/nix (below 1 = we are faster) and peak RSS
-# (/usr/bin/time -v). Needs a built tree (mvn -q -B package -DskipTests) and nix-bin as root.
+# The closure is dumped twice: every path into one pipe (one process per path, as a shell loop
+# over nix-store --dump does) and into one file per path (Nix: a loop; ours: one process,
+# nar dump -d DIR PATH...); the dumps are restored by a loop over nix-store --restore and by one
+# process of ours (nar restore -d DIR ARCHIVE...). Reports the median wall time, the ratio ours/nix (below 1 = we are
+# faster), the median CPU time (user + system, which load from other jobs disturbs less than
+# wall time) and peak RSS (/usr/bin/time -v), with the load average before and after.
+# Needs a built tree (mvn -q -B package -DskipTests) and nix-bin as root.
 set -euo pipefail
 
 reps=${1:-3}
@@ -47,11 +52,13 @@ run() {
   local label=$1; shift
   local t="$work/time.out"
   /usr/bin/time -v -o "$t" "$@"
-  local secs rss
+  local secs rss cpu
   secs=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$t")
   rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$t")
-  echo "$label $secs $rss" >> "$results"
+  cpu=$(awk -F': ' '/User time|System time/ {s+=$2} END {print s}' "$t")
+  echo "$label $secs $rss $cpu" >> "$results"
 }
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 nars="$work/nars"; mkdir -p "$nars"
 i=0
@@ -63,10 +70,19 @@ for r in $(seq "$reps"); do
     paths_str="${paths[*]}"
     run "dump-closure-$tool" bash -c "paths=($paths_str); for p in \"\${paths[@]}\"; do
         if [ $tool = nix ]; then nix-store --dump \"\$p\"; else \"$cw\" nar dump \"\$p\"; fi; done | cat > /dev/null"
+    rm -rf "$work/files"; mkdir -p "$work/files"
+    if [ $tool = nix ]; then
+      run "dump-files-nix" bash -c "for p in $paths_str; do nix-store --dump \$p > $work/files/\$(basename \$p).nar; done"
+    else
+      run "dump-files-ours" "$cw" nar dump -d "$work/files" "${paths[@]}"
+    fi
+    rm -rf "$work/files"
     rm -rf "$work/out"; mkdir -p "$work/out"; sync
-    run "restore-closure-$tool" bash -c "for n in $nars/*.nar; do
-        if [ $tool = nix ]; then nix-store --restore $work/out/\$(basename \$n) < \$n;
-        else $cw nar restore $work/out/\$(basename \$n) < \$n; fi; done"
+    if [ $tool = nix ]; then
+      run "restore-closure-nix" bash -c "for n in $nars/*.nar; do nix-store --restore $work/out/\$(basename \$n .nar) < \$n; done"
+    else
+      run "restore-closure-ours" "$cw" nar restore -d "$work/out" "$nars"/*.nar
+    fi
     rm -rf "$work/out"
     if [ $tool = nix ]; then run "dump-big-$tool" bash -c "nix-store --dump $big | cat > /dev/null"
     else run "dump-big-$tool" bash -c "$cw nar dump $big | cat > /dev/null"; fi
@@ -81,11 +97,14 @@ done
 
 # --- report ------------------------------------------------------------------------------------
 echo
-printf '%-18s %10s %10s %7s %12s %12s\n' case "nix s" "ours s" ratio "nix RSS MB" "ours RSS MB"
-for c in dump-closure restore-closure dump-big restore-big hash-big; do
-  med() { grep "^$c-$1 " "$results" | awk '{print $2}' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+printf '%-16s %7s %7s %6s %9s %9s %6s %7s %7s\n' case "nix s" "ours s" ratio "nix cpu" "ours cpu" ratio "nix MB" "ours MB"
+for c in dump-closure dump-files restore-closure dump-big restore-big hash-big; do
+  med() { grep "^$c-$1 " "$results" | awk -v f="$2" '{print $f}' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
   rss() { grep "^$c-$1 " "$results" | awk '{print $3}' | sort -n | tail -1; }
-  n=$(med nix); o=$(med ours)
-  printf '%-18s %10.2f %10.2f %7.2f %12d %12d\n' "$c" "$n" "$o" "$(echo "$o / $n" | bc -l)" "$(( $(rss nix) / 1024 ))" "$(( $(rss ours) / 1024 ))"
+  n=$(med nix 2); o=$(med ours 2); nc=$(med nix 4); oc=$(med ours 4)
+  printf '%-16s %7.2f %7.2f %6.2f %9.2f %9.2f %6.2f %7d %7d\n' "$c" "$n" "$o" "$(echo "$o / $n" | bc -l)" \
+    "$nc" "$oc" "$(echo "$oc / $nc" | bc -l)" "$(( $(rss nix) / 1024 ))" "$(( $(rss ours) / 1024 ))"
 done
-echo "(median of $reps runs; ratio = ours / nix; RSS = largest peak over the runs; big file: $big_gb GiB)"
+echo "(median of $reps runs; s = wall, cpu = user + system seconds; ratio = ours / nix;"
+echo " MB = largest peak RSS over the runs; big file: $big_gb GiB)"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

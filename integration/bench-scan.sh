@@ -5,18 +5,20 @@
 # the Nix database), so closure-wrap reads every file twice: once for references, once to classify
 # and hash it; `cat` reads it once.
 #
-#   integration/bench-scan.sh            # PATHS=300 PER_PATH=12 PROGRAMS=2 REPEAT=3
+#   integration/bench-scan.sh            # PATHS=300 PER_PATH=12 PROGRAMS=2 REPEAT=5
 #
-# Prints one table row per command: wall seconds (best of REPEAT, page cache warm), peak RSS, and
-# the ratio to cat. Needs a built closure-wrap (mvn -q -B package -DskipTests) and GNU time.
+# Prints one table row per command: wall seconds and CPU seconds (user + system; load from other
+# jobs disturbs it less), each the median of REPEAT runs with the page cache warm, peak RSS, and
+# the ratios to cat; and the load average before and after. Needs a built closure-wrap
+# (mvn -q -B package -DskipTests) and GNU time.
 set -euo pipefail
 
 PATHS=${PATHS:-300}
 PER_PATH=${PER_PATH:-12}
 PROGRAMS=${PROGRAMS:-2}
-REPEAT=${REPEAT:-3}
+REPEAT=${REPEAT:-5}
 repo=$(cd "$(dirname "$0")/.." && pwd)
-tool=$repo/target/closure-wrap
+tool=${TOOL:-$repo/target/closure-wrap}
 [ -x "$tool" ] || { echo "bench-scan: build first: mvn -q -B package -DskipTests" >&2; exit 2; }
 work=$(mktemp -d /tmp/bench-scan.XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -48,28 +50,34 @@ elf=$(find "$store" -type f -exec head -c4 {} \; -printf '\n' 2>/dev/null | grep
 bytes=$(du -sb "$store" | cut -f1)
 echo "store: $((PATHS + 1)) store paths, $files files ($elf ELF), $((bytes / 1048576)) MiB; $(nproc) cores"
 
-# best of REPEAT: "seconds max_rss_kib"
+# median of REPEAT: "wall_seconds max_rss_kib cpu_seconds"
 measure() {
-    local best="" rss=0
+    local walls="" cpus="" rss=0
     for ((r = 0; r < REPEAT; r++)); do
-        local out
-        out=$( { /usr/bin/time -f '%e %M' "$@" > /dev/null; } 2>&1 | tail -1)
-        local t=${out% *} m=${out#* }
-        if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
+        local out t m u s
+        out=$( { /usr/bin/time -f '%e %M %U %S' "$@" > /dev/null; } 2>&1 | tail -1)
+        read -r t m u s <<< "$out"
+        walls="$walls $t"
+        cpus="$cpus $(awk "BEGIN{print $u + $s}")"
         [ "$m" -gt "$rss" ] && rss=$m
     done
-    echo "$best $rss"
+    median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+    echo "$(echo "$walls" | median) $rss $(echo "$cpus" | median)"
 }
 
 find "$store" -type f -print0 | xargs -0 cat > /dev/null   # warm the page cache
-read -r cat_s cat_rss < <(measure sh -c "find '$store' -type f -print0 | xargs -0 cat")
-read -r sha_s sha_rss < <(measure sh -c "find '$store' -type f -print0 | xargs -0 sha256sum")
-read -r cw_s cw_rss < <(measure "$tool" graph --scan-references --format json -o "$work/graph.json" "$root")
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+read -r cat_s cat_rss cat_cpu < <(measure sh -c "find '$store' -type f -print0 | xargs -0 cat")
+read -r sha_s sha_rss sha_cpu < <(measure sh -c "find '$store' -type f -print0 | xargs -0 sha256sum")
+read -r cw_s cw_rss cw_cpu < <(measure "$tool" graph --scan-references --format json -o "$work/graph.json" "$root")
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 "$tool" graph --scan-references "$root" | head -4 | sed 's/^/  /'
 
-printf '| command | seconds | peak RSS (MiB) | ratio to cat |\n|---|---|---|---|\n'
-printf '| cat (every file once) | %s | %d | 1.00 |\n' "$cat_s" $((cat_rss / 1024))
-printf '| sha256sum (every file once) | %s | %d | %s |\n' "$sha_s" $((sha_rss / 1024)) \
-    "$(awk "BEGIN{printf \"%.2f\", $sha_s / $cat_s}")"
-printf '| closure-wrap graph --scan-references | %s | %d | %s |\n' "$cw_s" $((cw_rss / 1024)) \
-    "$(awk "BEGIN{printf \"%.2f\", $cw_s / $cat_s}")"
+ratio() { awk "BEGIN{printf \"%.2f\", $1 / $2}"; }
+printf '| command | wall s | ratio to cat | CPU s | ratio to cat | peak RSS (MiB) |\n|---|---|---|---|---|---|\n'
+printf '| cat (every file once) | %s | 1.00 | %s | 1.00 | %d |\n' "$cat_s" "$cat_cpu" $((cat_rss / 1024))
+printf '| sha256sum (every file once) | %s | %s | %s | %s | %d |\n' "$sha_s" "$(ratio "$sha_s" "$cat_s")" \
+    "$sha_cpu" "$(ratio "$sha_cpu" "$cat_cpu")" $((sha_rss / 1024))
+printf '| closure-wrap graph --scan-references | %s | %s | %s | %s | %d |\n' "$cw_s" "$(ratio "$cw_s" "$cat_s")" \
+    "$cw_cpu" "$(ratio "$cw_cpu" "$cat_cpu")" $((cw_rss / 1024))
+echo "(median of $REPEAT runs each; CPU = user + system seconds)"

@@ -78,7 +78,8 @@ final class GraphCommand implements Callable<Integer> {
                 deleteTree(work);
             }
         } else {
-            graph = new GraphBuilder(threads).build(source().closure());
+            GraphBuilder builder = new GraphBuilder(threads);
+            graph = builder.build(source(builder).closure());
         }
         if (output == null) {
             Writer out = spec.commandLine().getOut();
@@ -134,7 +135,7 @@ final class GraphCommand implements Callable<Integer> {
     }
 
     /** Store roots (all in one store) or host programs. */
-    private ClosureSource source() throws IOException {
+    private ClosureSource source(GraphBuilder builder) throws IOException {
         List<Path> storeRoots = new ArrayList<>();
         List<Path> hostRoots = new ArrayList<>();
         Path storeDir = null;
@@ -160,6 +161,7 @@ final class GraphCommand implements Callable<Integer> {
             return new HostSource(hostRoots);
         }
         return new StoreDirSource(storeDir, storeRoots,
-                scanReferences ? StoreDirSource.References.SCAN : StoreDirSource.References.AUTO);
+                scanReferences ? StoreDirSource.References.SCAN : StoreDirSource.References.AUTO,
+                builder.referenceFinder());
     }
 }

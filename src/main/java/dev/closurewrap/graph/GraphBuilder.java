@@ -4,6 +4,7 @@ import dev.closurewrap.elf.ElfKind;
 import dev.closurewrap.elf.LoaderFamily;
 import dev.closurewrap.store.Closure;
 import dev.closurewrap.store.ClosureItem;
+import dev.closurewrap.store.ReferenceFinder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -41,6 +42,7 @@ public final class GraphBuilder {
     private final int threads;
     private final Function<String, GlibcConfig> glibcConfigs;
     private final MuslConfig muslConfig;
+    private final Scanner scanner;
 
     public GraphBuilder(int threads) {
         this(threads, LoaderProbe::glibc, MuslConfig.x86_64());
@@ -50,15 +52,24 @@ public final class GraphBuilder {
         this.threads = threads;
         this.glibcConfigs = glibcConfigs;
         this.muslConfig = muslConfig;
+        this.scanner = new Scanner(threads);
+    }
+
+    /**
+     * The reference finder to give a {@link dev.closurewrap.store.StoreDirSource} whose closure this
+     * builder will build: the scan that finds the references also classifies the files, so
+     * {@link #build} does not read them again.
+     */
+    public ReferenceFinder referenceFinder() {
+        return scanner;
     }
 
     public DependencyGraph build(Closure closure) throws IOException {
-        return build(closure, new Scanner(threads).scan(closure.paths()));
+        return build(closure, scanner.scan(closure.paths()));
     }
 
     /** The graph of {@code closure} whose files the caller has already scanned ({@link Scanner#scan} of its paths). */
     public DependencyGraph build(Closure closure, List<ScannedFile> scanned) throws IOException {
-        Scanner scanner = new Scanner(threads);
         List<ScannedFile> files = new ArrayList<>(scanned);
         View view = View.of(closure);
         FileSystemView fs = view.fs;

@@ -20,6 +20,7 @@ public final class HostFileSystem implements FileSystemView {
     private final Map<String, Boolean> exists = new ConcurrentHashMap<>();
     private final Map<String, Boolean> directories = new ConcurrentHashMap<>();
     private final Map<String, Optional<LoadableObject>> objects = new ConcurrentHashMap<>();
+    private final Map<String, Optional<String>> canonical = new ConcurrentHashMap<>();
 
     @Override
     public void remember(String canonicalPath, LoadableObject object) {
@@ -38,6 +39,16 @@ public final class HostFileSystem implements FileSystemView {
 
     @Override
     public Optional<String> canonical(String path) throws IOException {
+        // realpath costs a readlink per path element, and every program asks for the same libraries.
+        Optional<String> known = canonical.get(path);
+        if (known == null) {
+            known = realPath(path);
+            canonical.put(path, known);
+        }
+        return known;
+    }
+
+    private static Optional<String> realPath(String path) throws IOException {
         Optional<Path> file = toPath(path);
         if (file.isEmpty()) {
             return Optional.empty();

@@ -4,36 +4,59 @@ import dev.closurewrap.elf.ElfFile;
 import dev.closurewrap.io.BadInputException;
 import dev.closurewrap.io.ByteString;
 import dev.closurewrap.io.UnsupportedInputException;
+import dev.closurewrap.store.HashPartMatcher;
+import dev.closurewrap.store.ReferenceFinder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
-import java.util.stream.Stream;
+import java.util.function.Function;
 
 /**
  * Classifies every file under a set of roots: ELF (parsed, loader facts kept), script (shebang),
- * other regular file, symlink, directory, each regular file with its sha256. One pass per file
- * through a 256 KiB buffer, files spread over {@code threads} workers; only metadata is kept.
+ * other regular file, symlink, directory, each regular file with its sha256. Each file is read
+ * once, through a per-thread 1 MiB buffer, files spread over {@code threads} workers; only
+ * metadata is kept.
+ *
+ * <p>As a {@link ReferenceFinder} the same single read also finds store path hash parts, and the
+ * files so classified are kept for the following {@link #scan} of the same store paths, so that a
+ * closure found by scanning costs one read of each file, not two.
  */
-public final class Scanner {
-    private static final int BUFFER = 256 * 1024;
+public final class Scanner implements ReferenceFinder {
+    private static final int BUFFER = 1 << 20;
     /** Linux reads at most this much of a {@code #!} line (BINPRM_BUF_SIZE). */
     private static final int SHEBANG_LIMIT = 256;
+    private static final HexFormat HEX = HexFormat.of();
+
+    /** One buffer and one digest per worker thread, reused for every file it reads. */
+    private static final ThreadLocal<Worker> WORKER = ThreadLocal.withInitial(Worker::new);
 
     private final int threads;
+    /** What {@link #find} classified, by store path, until {@link #scan} takes it. */
+    private final Map<Path, List<ScannedFile>> found = new ConcurrentHashMap<>();
 
     public Scanner(int threads) {
         if (threads < 1) {
@@ -42,28 +65,105 @@ public final class Scanner {
         this.threads = threads;
     }
 
-    /** Every file under each root (a directory, file or symlink), sorted by path. */
+    /**
+     * Every file under each root (a directory, file or symlink), sorted by path. Roots that
+     * {@link #find} has already read are not read again.
+     */
     public List<ScannedFile> scan(List<Path> roots) throws IOException {
-        List<Path> paths = new ArrayList<>();
+        List<ScannedFile> files = new ArrayList<>();
+        List<Path> unread = new ArrayList<>();
         for (Path root : roots) {
-            try (Stream<Path> walk = Files.walk(root)) {
-                walk.forEach(paths::add);
-            } catch (UncheckedIOException e) {
-                throw e.getCause();
+            List<ScannedFile> known = found.remove(root);
+            if (known != null) {
+                files.addAll(known);
+            } else {
+                unread.add(root);
             }
         }
-        ForkJoinPool pool = new ForkJoinPool(threads);
-        try {
-            List<ScannedFile> files = pool.submit(() -> paths.parallelStream().map(path -> {
-                try {
-                    return scanOne(path);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
+        for (Scanned s : scanAll(walk(unread), null)) {
+            files.add(s.file);
+        }
+        files.sort(Comparator.comparing(ScannedFile::path));
+        return files;
+    }
+
+    /**
+     * The hash parts each store path's tree mentions, found the way {@link
+     * dev.closurewrap.store.ReferenceScanner} finds them (every entry name but the root's, every
+     * symlink target, every file's contents, each a separate stream); the files are classified on
+     * the same read.
+     */
+    @Override
+    public Map<Path, Set<String>> find(List<Path> storePaths, HashPartMatcher matcher) throws IOException {
+        List<Entry> entries = walk(storePaths);
+        List<Scanned> scanned = scanAll(entries, matcher);
+        Map<Path, Set<String>> hits = new LinkedHashMap<>();
+        Map<Path, List<ScannedFile>> files = new LinkedHashMap<>();
+        for (Path root : storePaths) {
+            hits.put(root, new HashSet<>());
+            files.put(root, new ArrayList<>());
+        }
+        for (int i = 0; i < entries.size(); i++) {
+            Path root = entries.get(i).root;
+            hits.get(root).addAll(scanned.get(i).hits);
+            files.get(root).add(scanned.get(i).file);
+        }
+        found.putAll(files);
+        return hits;
+    }
+
+    /** Classifies one file. */
+    public static ScannedFile scanOne(Path path) throws IOException {
+        BasicFileAttributes attrs = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        return scanOne(new Entry(path, path, attrs), null).file;
+    }
+
+    /** A file to classify: its path, the root it was found under and its attributes ({@code lstat}). */
+    private record Entry(Path path, Path root, BasicFileAttributes attrs) {}
+
+    private record Scanned(ScannedFile file, Set<String> hits) {}
+
+    /** Every entry under each root, in walk order; one {@code lstat} each, links not followed. */
+    private static List<Entry> walk(List<Path> roots) throws IOException {
+        List<Entry> entries = new ArrayList<>();
+        for (Path root : roots) {
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                    entries.add(new Entry(dir, root, attrs));
+                    return FileVisitResult.CONTINUE;
                 }
-            }).toList()).get();
-            List<ScannedFile> sorted = new ArrayList<>(files);
-            sorted.sort(Comparator.comparing(ScannedFile::path));
-            return sorted;
+
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                    entries.add(new Entry(file, root, attrs));
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                    throw e;
+                }
+            });
+        }
+        return entries;
+    }
+
+    /** {@link #scanOne} over {@code entries} on the workers, results in the same order. */
+    private List<Scanned> scanAll(List<Entry> entries, HashPartMatcher matcher) throws IOException {
+        if (entries.isEmpty()) {
+            return List.of();
+        }
+        ForkJoinPool pool = new ForkJoinPool(threads);
+        Function<Entry, Scanned> one = entry -> {
+            try {
+                return scanOne(entry, matcher == null ? null : matcher.scan());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        };
+        try {
+            return pool.submit(() -> entries.parallelStream().map(one).toList()).get();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof UncheckedIOException io) {
                 throw io.getCause();
@@ -77,48 +177,80 @@ public final class Scanner {
         }
     }
 
-    /** Classifies one file. */
-    public static ScannedFile scanOne(Path path) throws IOException {
-        BasicFileAttributes attrs = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    /** Classifies one entry, feeding its name, link target or contents to {@code refs} if given. */
+    private static Scanned scanOne(Entry entry, HashPartMatcher.Scan refs) throws IOException {
+        Path path = entry.path;
+        BasicFileAttributes attrs = entry.attrs;
+        if (refs != null && !path.equals(entry.root) && path.getFileName() != null) {
+            feed(refs, path.getFileName().toString().getBytes(StandardCharsets.UTF_8));
+        }
+        Set<String> none = Set.of();
         if (attrs.isSymbolicLink()) {
-            return new ScannedFile.Symlink(path, ByteString.utf8(Files.readSymbolicLink(path).toString()));
+            String target = Files.readSymbolicLink(path).toString();
+            if (refs != null) {
+                feed(refs, target.getBytes(StandardCharsets.UTF_8));
+            }
+            return new Scanned(new ScannedFile.Symlink(path, ByteString.utf8(target)), refs == null ? none : refs.hits());
         }
         if (attrs.isDirectory()) {
-            return new ScannedFile.Directory(path);
+            return new Scanned(new ScannedFile.Directory(path), refs == null ? none : refs.hits());
         }
-        boolean executable = Files.isExecutable(path);
+        // Executable as Nix sees it (and the store's modes make it the same for everyone): owner may run it.
+        PosixFileAttributes posix = attrs instanceof PosixFileAttributes p ? p
+                : Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        boolean executable = posix.permissions().contains(PosixFilePermission.OWNER_EXECUTE);
+        Worker worker = WORKER.get();
+        byte[] buffer = worker.buffer;
+        MessageDigest sha256 = worker.sha256;
+        sha256.reset();
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             long size = channel.size();
-            ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(BUFFER, Math.max(size, 1)));
-            MessageDigest sha256 = sha256();
-            // The first buffer tells the class; the hash streams through the rest.
-            while (buffer.hasRemaining() && channel.read(buffer) > 0) {
-                // fill the first buffer as far as the file allows
+            byte[] head = new byte[(int) Math.min(size, SHEBANG_LIMIT)];
+            int headLength = 0;
+            long done = 0;
+            // To the end of the file, without a last empty read once its size is reached.
+            while (done < size || size == 0) {
+                int n = channel.read(ByteBuffer.wrap(buffer), done);
+                if (n <= 0) {
+                    break;
+                }
+                if (headLength < head.length) {
+                    int take = Math.min(n, head.length - headLength);
+                    System.arraycopy(buffer, 0, head, headLength, take);
+                    headLength += take;
+                }
+                sha256.update(buffer, 0, n);
+                if (refs != null) {
+                    refs.update(buffer, 0, n);
+                }
+                done += n;
             }
-            buffer.flip();
-            byte[] head = new byte[Math.min(buffer.remaining(), SHEBANG_LIMIT)];
-            buffer.get(0, head);
-            sha256.update(buffer);
-            buffer.clear();
-            while (channel.read(buffer) > 0) {
-                buffer.flip();
-                sha256.update(buffer);
-                buffer.clear();
+            if (headLength < head.length) {
+                head = java.util.Arrays.copyOf(head, headLength);
             }
-            String hash = HexFormat.of().formatHex(sha256.digest());
+            if (refs != null) {
+                refs.endOfStream();
+            }
+            String hash = HEX.formatHex(sha256.digest());
+            Set<String> hits = refs == null ? none : refs.hits();
             if (ElfFile.isElf(head)) {
                 try {
                     ElfFile elf = ElfFile.read(path.toString(), channel, 0, size);
-                    return new ScannedFile.ElfObject(path, size, hash, executable, LoadableObject.of(elf));
+                    return new Scanned(new ScannedFile.ElfObject(path, size, hash, executable, LoadableObject.of(elf)), hits);
                 } catch (BadInputException | UnsupportedInputException e) {
-                    return new ScannedFile.BrokenElf(path, size, hash, e.getMessage());
+                    return new Scanned(new ScannedFile.BrokenElf(path, size, hash, e.getMessage()), hits);
                 }
             }
             if (head.length >= 2 && head[0] == '#' && head[1] == '!') {
-                return shebang(path, size, hash, executable, head);
+                return new Scanned(shebang(path, size, hash, executable, head), hits);
             }
-            return new ScannedFile.Regular(path, size, hash, executable);
+            return new Scanned(new ScannedFile.Regular(path, size, hash, executable), hits);
         }
+    }
+
+    private static void feed(HashPartMatcher.Scan refs, byte[] bytes) {
+        refs.update(bytes, 0, bytes.length);
+        refs.endOfStream();
     }
 
     /** The kernel's reading of a {@code #!} line: interpreter up to blank, the rest one argument. */
@@ -147,11 +279,17 @@ public final class Scanner {
                 ByteString.of(head, argStart, argEnd - argStart));
     }
 
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java has SHA-256", e);
+    /** A worker's reusable read buffer and digest. */
+    private static final class Worker {
+        final byte[] buffer = new byte[BUFFER];
+        final MessageDigest sha256;
+
+        Worker() {
+            try {
+                sha256 = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("every Java has SHA-256", e);
+            }
         }
     }
 }

@@ -43,11 +43,18 @@ public final class StoreDirSource implements ClosureSource {
     private final Path storeDir;
     private final List<Path> roots;
     private final References references;
+    private final ReferenceFinder finder;
 
     public StoreDirSource(Path storeDir, List<Path> roots, References references) {
+        this(storeDir, roots, references, ReferenceFinder.scanning());
+    }
+
+    /** As above, references (when scanned) found by {@code finder}. */
+    public StoreDirSource(Path storeDir, List<Path> roots, References references, ReferenceFinder finder) {
         this.storeDir = storeDir.toAbsolutePath().normalize();
         this.roots = List.copyOf(roots);
         this.references = references;
+        this.finder = finder;
     }
 
     /**
@@ -107,28 +114,21 @@ public final class StoreDirSource implements ClosureSource {
                 }
             }
         }
-        ReferenceScanner scanner = new ReferenceScanner(new HashPartMatcher(present.keySet()));
+        HashPartMatcher matcher = new HashPartMatcher(present.keySet());
         Map<Path, Set<Path>> found = new LinkedHashMap<>();
-        // Breadth-first, one level at a time, the paths of a level scanned in parallel.
+        // Breadth-first, one level at a time, the paths of a level scanned together.
         List<Path> level = new ArrayList<>(rootPaths);
         while (!level.isEmpty()) {
-            List<Set<String>> hits;
-            try {
-                hits = level.parallelStream().map(path -> {
-                    try {
-                        return scanner.scan(path);
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                }).toList();
-            } catch (java.io.UncheckedIOException e) {
-                throw e.getCause();
-            }
+            Map<Path, Set<String>> hits = finder.find(level, matcher);
             Set<Path> next = new LinkedHashSet<>();
-            for (int i = 0; i < level.size(); i++) {
+            for (Path path : level) {
                 Set<Path> refs = new TreeSet<>();
-                hits.get(i).forEach(hash -> refs.add(present.get(hash)));
-                found.put(level.get(i), refs);
+                Set<String> pathHits = hits.get(path);
+                if (pathHits == null) {
+                    throw new IllegalStateException("reference finder skipped " + path);
+                }
+                pathHits.forEach(hash -> refs.add(present.get(hash)));
+                found.put(path, refs);
                 next.addAll(refs);
             }
             next.removeAll(found.keySet());

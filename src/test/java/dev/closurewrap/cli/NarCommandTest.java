@@ -65,6 +65,75 @@ class NarCommandTest {
     }
 
     @Test
+    void dumpDirectory_severalPaths_oneArchiveEachNamedAfterThePath() throws Exception {
+        Path tree = testVectorTree();
+        Path other = Files.createDirectories(tmp.resolve("other"));
+        Files.writeString(other.resolve("f"), "f");
+        Path out = Files.createDirectories(tmp.resolve("out"));
+        assertEquals(0, run("nar", "dump", "-d", out.toString(), tree.toString(), other.toString()));
+        assertEquals(0, run("nar", "dump", "-o", tmp.resolve("single.nar").toString(), other.toString()));
+        assertArrayEquals(Files.readAllBytes(tmp.resolve("single.nar")), Files.readAllBytes(out.resolve("other.nar")));
+        assertEquals(1264, Files.size(out.resolve("d.nar")));
+    }
+
+    @Test
+    void dumpHash_severalPaths_printsEachUnderItsPath() throws Exception {
+        Path tree = testVectorTree();
+        assertEquals(0, run("nar", "dump", "--hash", tree.toString(), tree.toString()));
+        String one = "Path: " + tree + "\nNarHash: sha256:0hkwh2mxq2qr3bz04zcpcn26prgy4sf9xmwgc43nwk1pf0lfj4fi\nNarSize: 1264\n";
+        assertEquals(one + one, out);
+    }
+
+    @Test
+    void dump_severalPathsToStdout_isAUsageError() throws Exception {
+        Path tree = testVectorTree();
+        assertEquals(ExitCodes.USAGE, run("nar", "dump", tree.toString(), tree.toString()));
+        assertTrue(err.contains("several PATHs need -d DIR"), err);
+    }
+
+    @Test
+    void dumpDirectory_twoPathsWithOneName_isAUsageErrorAndWritesNothing() throws Exception {
+        Path a = Files.createDirectories(tmp.resolve("a/same"));
+        Path b = Files.createDirectories(tmp.resolve("b/same"));
+        Path out = Files.createDirectories(tmp.resolve("out"));
+        assertEquals(ExitCodes.USAGE, run("nar", "dump", "-d", out.toString(), a.toString(), b.toString()));
+        assertFalse(Files.exists(out.resolve("same.nar")));
+    }
+
+    @Test
+    void restoreDirectory_severalArchives_eachIntoItsName() throws Exception {
+        Path tree = testVectorTree();
+        Path other = Files.createDirectories(tmp.resolve("other"));
+        Files.writeString(other.resolve("f"), "f");
+        Path dumps = Files.createDirectories(tmp.resolve("dumps"));
+        assertEquals(0, run("nar", "dump", "-d", dumps.toString(), tree.toString(), other.toString()));
+        Path out = Files.createDirectories(tmp.resolve("out"));
+        assertEquals(0, run("nar", "restore", "-d", out.toString(), dumps.resolve("d.nar").toString(),
+                dumps.resolve("other.nar").toString()));
+        assertEquals("hello\n", Files.readString(out.resolve("d/a.txt")));
+        assertTrue(Files.isExecutable(out.resolve("d/run.sh")));
+        assertEquals("f", Files.readString(out.resolve("other/f")));
+    }
+
+    @Test
+    void restoreDirectory_archiveNotNamedNar_isAUsageErrorAndRestoresNothing() throws Exception {
+        Path dumps = Files.createDirectories(tmp.resolve("dumps"));
+        assertEquals(0, run("nar", "dump", "-d", dumps.toString(), testVectorTree().toString()));
+        Files.copy(dumps.resolve("d.nar"), dumps.resolve("archive.bin"));
+        Path out = Files.createDirectories(tmp.resolve("out"));
+        assertEquals(ExitCodes.USAGE, run("nar", "restore", "-d", out.toString(), dumps.resolve("d.nar").toString(),
+                dumps.resolve("archive.bin").toString()));
+        assertTrue(err.contains("expected NAME.nar"), err);
+        assertFalse(Files.exists(out.resolve("d")));
+    }
+
+    @Test
+    void restore_twoTargetsWithoutDirectory_isAUsageError() throws Exception {
+        assertEquals(ExitCodes.USAGE, run("nar", "restore", tmp.resolve("a").toString(), tmp.resolve("b").toString()));
+        assertTrue(err.contains("several need -d DIR"), err);
+    }
+
+    @Test
     void restore_truncatedArchive_exitsBadInputAndCreatesNothing() throws Exception {
         Path nar = tmp.resolve("d.nar");
         run("nar", "dump", "-o", nar.toString(), testVectorTree().toString());
