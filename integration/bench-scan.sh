@@ -6,6 +6,8 @@
 # and hash it; `cat` reads it once.
 #
 #   integration/bench-scan.sh            # PATHS=300 PER_PATH=12 PROGRAMS=2 REPEAT=5
+#   COLD=1 integration/bench-scan.sh     # drop the page cache before every run (root): the bytes
+#                                        # come from the disk, as in a first scan of a closure
 #
 # Prints one table row per command: wall seconds and CPU seconds (user + system; load from other
 # jobs disturbs it less), each the median of REPEAT runs with the page cache warm, peak RSS, and
@@ -55,6 +57,7 @@ measure() {
     local walls="" cpus="" rss=0
     for ((r = 0; r < REPEAT; r++)); do
         local out t m u s
+        if [ "${COLD:-0}" = 1 ]; then sync; echo 3 > /proc/sys/vm/drop_caches; fi
         out=$( { /usr/bin/time -f '%e %M %U %S' "$@" > /dev/null; } 2>&1 | tail -1)
         read -r t m u s <<< "$out"
         walls="$walls $t"
@@ -65,7 +68,7 @@ measure() {
     echo "$(echo "$walls" | median) $rss $(echo "$cpus" | median)"
 }
 
-find "$store" -type f -print0 | xargs -0 cat > /dev/null   # warm the page cache
+find "$store" -type f -print0 | xargs -0 cat > /dev/null   # warm the page cache (unless COLD=1)
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 read -r cat_s cat_rss cat_cpu < <(measure sh -c "find '$store' -type f -print0 | xargs -0 cat")
 read -r sha_s sha_rss sha_cpu < <(measure sh -c "find '$store' -type f -print0 | xargs -0 sha256sum")
@@ -80,4 +83,4 @@ printf '| sha256sum (every file once) | %s | %s | %s | %s | %d |\n' "$sha_s" "$(
     "$sha_cpu" "$(ratio "$sha_cpu" "$cat_cpu")" $((sha_rss / 1024))
 printf '| closure-wrap graph --scan-references | %s | %s | %s | %s | %d |\n' "$cw_s" "$(ratio "$cw_s" "$cat_s")" \
     "$cw_cpu" "$(ratio "$cw_cpu" "$cat_cpu")" $((cw_rss / 1024))
-echo "(median of $REPEAT runs each; CPU = user + system seconds)"
+echo "(median of $REPEAT runs each; CPU = user + system seconds; page cache $([ "${COLD:-0}" = 1 ] && echo 'dropped before every run' || echo warm))"
