@@ -55,6 +55,8 @@ public final class ConfigLoader {
         KEYS.put("exclude", Kind.LIST);
         KEYS.put("host-library-dirs", Kind.LIST);
         KEYS.put("progress-log-interval", Kind.SCALAR);
+        KEYS.put("binary-cache-compression", Kind.SCALAR);
+        KEYS.put("secret-key-files", Kind.LIST);
     }
 
     private final Optional<Path> systemFile;
@@ -295,7 +297,33 @@ public final class ConfigLoader {
                 integer(v, "checkpoint-sync-every"),
                 exclude,
                 hostDirs,
-                Duration.ofSeconds(integer(v, "progress-log-interval")));
+                Duration.ofSeconds(integer(v, "progress-log-interval")),
+                cacheCompression(scalar(v, "binary-cache-compression")),
+                secretKeyFile(list(v, "secret-key-files")));
+    }
+
+    private static Compression cacheCompression(String text) {
+        return switch (text) {
+            case "xz" -> Compression.XZ;
+            case "zstd" -> Compression.ZSTD;
+            case "none" -> Compression.NONE;
+            default -> throw new IllegalArgumentException("binary-cache-compression must be xz, zstd or none, got '"
+                    + text + "'");
+        };
+    }
+
+    private static Optional<Path> secretKeyFile(List<String> files) {
+        if (files.size() > 1) {
+            throw new IllegalArgumentException("secret-key-files: closure-wrap signs with one key, got " + files.size());
+        }
+        if (files.isEmpty()) {
+            return Optional.empty();
+        }
+        Path file = Path.of(files.get(0));
+        if (!file.isAbsolute()) {
+            throw new IllegalArgumentException("secret-key-files must be absolute paths, got " + file);
+        }
+        return Optional.of(file);
     }
 
     private static String scalar(Map<String, List<String>> v, String key) {

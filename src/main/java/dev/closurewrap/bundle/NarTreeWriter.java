@@ -8,8 +8,7 @@ import java.io.OutputStream;
 /**
  * The extension point for NAR output: the NAR grammar as calls, made by {@link NarSink} in the
  * order NAR requires (entries of each directory in strictly increasing name bytes, depth first).
- * The {@code nar} package's writer is to be adapted to it (a few lines in this package, which may
- * depend on {@code nar}); until then {@link Sinks#open} refuses {@code *.nar} outputs.
+ * {@link NarOutput} adapts the {@code nar} package's writer to it; tests may pass their own.
  *
  * <pre>
  * beginDirectory()                       ( type directory

@@ -20,7 +20,7 @@ public sealed interface OutputForm {
         }
     }
 
-    /** {@code *.nar}, {@code *.nar.xz}, {@code *.nar.zst}: a single root's NAR. */
+    /** {@code *.nar}, {@code *.nar.xz}, {@code *.nar.zst}: a single root's NAR ({@link NarSink}). */
     record Nar(Path path, Compression compression) implements OutputForm {
         public Nar {
             Objects.requireNonNull(path, "path");
@@ -29,9 +29,9 @@ public sealed interface OutputForm {
     }
 
     /**
-     * {@code file://DIR}: a binary cache of the rewritten store paths. Planned as one {@link NarSink}
-     * per store path under {@code store/} with a narinfo each (NarHash, NarSize, References
-     * recomputed), which needs the {@code nar} and {@code store} packages.
+     * {@code file://DIR}: a binary cache of the rewritten store paths, written by
+     * {@link BinaryCacheSink}: one NAR per store path under {@code store/} with a fresh narinfo each
+     * (NarHash, NarSize, FileHash, FileSize, References recomputed).
      */
     record BinaryCache(Path directory) implements OutputForm {
         public BinaryCache {

@@ -14,10 +14,9 @@ import java.nio.file.Path;
  * returns (archives), or each file appears whole (directory). {@link #close} without
  * {@link #finish} abandons the output and removes temporary files.
  *
- * <p>Implementations: {@link DirectorySink}, {@link TarSink}, {@link NarSink} (needs a NAR writer
- * from the {@code nar} package, see {@link NarTreeWriter}); {@link Sinks#open} chooses one by the
- * form of {@code -o}. A {@code file://} binary cache sink is the planned fourth: one
- * {@link NarSink} per top-level store path plus a narinfo each (see {@link OutputForm.BinaryCache}).
+ * <p>Implementations: {@link DirectorySink}, {@link TarSink}, {@link NarSink} (one store path's NAR)
+ * and {@link BinaryCacheSink} (a {@code file://} binary cache: one NAR and a fresh narinfo per store
+ * path); {@link Sinks#open} chooses one by the form of {@code -o}.
  */
 public interface OutputSink extends Closeable {
     /** A directory (mode 0755). Adding an existing directory again is allowed. */
@@ -38,6 +37,14 @@ public interface OutputSink extends Closeable {
 
     /** A symbolic link; {@code target} is stored as given (it may be relative with {@code ..}). */
     void symlink(EntryPath path, ByteString target) throws IOException;
+
+    /**
+     * The job's roots, as {@code store/<hash>-<name>} entries: a NAR output holds the tree of its one
+     * root (see {@link NarSink}). Other sinks write every entry and ignore this. Call before
+     * {@link #finish}.
+     */
+    default void roots(java.util.List<EntryPath> roots) throws IOException {
+    }
 
     /** Writes what is still pending and commits the output; afterwards it is complete and durable. */
     SinkSummary finish() throws IOException;

@@ -1,7 +1,14 @@
 package dev.closurewrap.bundle;
 
-import dev.closurewrap.io.UnsupportedInputException;
+import dev.closurewrap.io.BadInputException;
+import dev.closurewrap.nar.NarCompression;
+import dev.closurewrap.store.SigningKey;
+import dev.closurewrap.store.StoreDir;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
 import java.util.Optional;
 
 /** Opens the sink an {@code -o} argument asks for. */
@@ -14,10 +21,30 @@ public final class Sinks {
      * @param durable fsync outputs before reporting them done (needed with a checkpoint store)
      * @param link directory output: hard-link unchanged files instead of copying them
      * @param level compression level; empty for the compressor's default
-     * @param narWriters the NAR writer for {@code *.nar} outputs; empty until the {@code nar} package provides one
+     * @param narWriters the NAR writer for {@code *.nar} outputs; empty for {@link NarOutput}
+     * @param storeDir binary-cache output: the store the paths belong to ({@code store-dir})
+     * @param cacheCompression binary-cache output: how each NAR is compressed ({@code binary-cache-compression})
+     * @param secretKeyFile binary-cache output: a Nix secret key to sign narinfo files with ({@code secret-key-file})
      */
     public record Options(boolean durable, boolean link, Optional<Integer> level,
-                          Optional<NarTreeWriter.Factory> narWriters) {
+                          Optional<NarTreeWriter.Factory> narWriters, Path storeDir, Compression cacheCompression,
+                          Optional<Path> secretKeyFile) {
+        public Options {
+            Objects.requireNonNull(level, "level");
+            Objects.requireNonNull(narWriters, "narWriters");
+            Objects.requireNonNull(storeDir, "storeDir");
+            Objects.requireNonNull(cacheCompression, "cacheCompression");
+            Objects.requireNonNull(secretKeyFile, "secretKeyFile");
+            if (cacheCompression == Compression.GZIP) {
+                throw new IllegalArgumentException("binary-cache NARs are compressed with xz, zstd or none, not gzip");
+            }
+        }
+
+        /** Without the binary-cache settings: {@code /nix/store}, xz, unsigned. */
+        public Options(boolean durable, boolean link, Optional<Integer> level, Optional<NarTreeWriter.Factory> narWriters) {
+            this(durable, link, level, narWriters, Path.of("/nix/store"), Compression.XZ, Optional.empty());
+        }
+
         public static Options defaults() {
             return new Options(true, false, Optional.empty(), Optional.empty());
         }
@@ -37,13 +64,34 @@ public final class Sinks {
                     options.level().orElse(tar.compression().defaultLevel()), options.durable());
         }
         if (form instanceof OutputForm.Nar nar) {
-            if (options.narWriters().isEmpty()) {
-                throw new UnsupportedInputException(nar.path().toString(), "NAR output needs the NAR writer, not yet built in");
-            }
             return new NarSink(nar.path(), nar.compression(),
-                    options.level().orElse(nar.compression().defaultLevel()), options.durable(), options.narWriters().get());
+                    options.level().orElse(nar.compression().defaultLevel()), options.durable(),
+                    options.narWriters().orElse(NarOutput.FACTORY));
         }
         OutputForm.BinaryCache cache = (OutputForm.BinaryCache) form;
-        throw new UnsupportedInputException("file://" + cache.directory(), "binary-cache output is not yet built in");
+        return new BinaryCacheSink(cache.directory(), new StoreDir(options.storeDir().toString()),
+                narCompression(options.cacheCompression()), signingKey(options.secretKeyFile()));
+    }
+
+    private static NarCompression narCompression(Compression c) {
+        return switch (c) {
+            case NONE -> NarCompression.NONE;
+            case XZ -> NarCompression.XZ;
+            case ZSTD -> NarCompression.ZSTD;
+            case GZIP -> throw new IllegalArgumentException("gzip");
+        };
+    }
+
+    private static Optional<SigningKey> signingKey(Optional<Path> file) throws IOException {
+        if (file.isEmpty()) {
+            return Optional.empty();
+        }
+        String text = Files.readString(file.get(), StandardCharsets.UTF_8);
+        try {
+            return Optional.of(SigningKey.parse(text));
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("Nix secret key", file.get().toString(), BadInputException.NO_OFFSET,
+                    e.getMessage());
+        }
     }
 }

@@ -25,10 +25,13 @@ import java.util.Optional;
  * @param exclude store-path-relative files never edited ({@code exclude})
  * @param hostLibraryDirs host mode: the loader's trusted directories, in order ({@code host-library-dirs})
  * @param progressLogInterval without a terminal, a progress line this often ({@code progress-log-interval})
+ * @param cacheCompression {@code file://} output: how each NAR is compressed ({@code binary-cache-compression})
+ * @param secretKeyFile {@code file://} output: the Nix secret key that signs narinfo files ({@code secret-key-files})
  */
 public record WrapConfig(Path storeDir, int jobs, String stateDir, int gzipLevel, int xzLevel, int zstdLevel,
                          boolean hardlink, boolean syncOutput, int checkpointSyncEvery, PathGlobs exclude,
-                         List<Path> hostLibraryDirs, Duration progressLogInterval) {
+                         List<Path> hostLibraryDirs, Duration progressLogInterval, Compression cacheCompression,
+                         Optional<Path> secretKeyFile) {
 
     public WrapConfig {
         Objects.requireNonNull(storeDir, "storeDir");
@@ -48,6 +51,17 @@ public record WrapConfig(Path storeDir, int jobs, String stateDir, int gzipLevel
         }
         require(!progressLogInterval.isNegative() && !progressLogInterval.isZero(),
                 "progress-log-interval must be positive, got " + progressLogInterval.toSeconds());
+        Objects.requireNonNull(cacheCompression, "cacheCompression");
+        Objects.requireNonNull(secretKeyFile, "secretKeyFile");
+        require(cacheCompression != Compression.GZIP, "binary-cache-compression must be xz, zstd or none, got gzip");
+    }
+
+    /** Without the binary-cache settings: xz, unsigned. */
+    public WrapConfig(Path storeDir, int jobs, String stateDir, int gzipLevel, int xzLevel, int zstdLevel,
+                      boolean hardlink, boolean syncOutput, int checkpointSyncEvery, PathGlobs exclude,
+                      List<Path> hostLibraryDirs, Duration progressLogInterval) {
+        this(storeDir, jobs, stateDir, gzipLevel, xzLevel, zstdLevel, hardlink, syncOutput, checkpointSyncEvery,
+                exclude, hostLibraryDirs, progressLogInterval, Compression.XZ, Optional.empty());
     }
 
     private static void require(boolean condition, String problem) {
@@ -81,7 +95,8 @@ public record WrapConfig(Path storeDir, int jobs, String stateDir, int gzipLevel
             compression = nar.compression();
         }
         Optional<Integer> level = compression == Compression.NONE ? Optional.empty() : Optional.of(level(compression));
-        return new Sinks.Options(syncOutput, hardlink, level, Optional.empty());
+        return new Sinks.Options(syncOutput, hardlink, level, Optional.empty(), storeDir, cacheCompression,
+                secretKeyFile);
     }
 
     public SyncPolicy checkpointSyncPolicy() {
@@ -111,12 +126,12 @@ public record WrapConfig(Path storeDir, int jobs, String stateDir, int gzipLevel
 
     public WrapConfig withJobs(int n) {
         return new WrapConfig(storeDir, n, stateDir, gzipLevel, xzLevel, zstdLevel, hardlink, syncOutput,
-                checkpointSyncEvery, exclude, hostLibraryDirs, progressLogInterval);
+                checkpointSyncEvery, exclude, hostLibraryDirs, progressLogInterval, cacheCompression, secretKeyFile);
     }
 
     public WrapConfig withHardlink(boolean link) {
         return new WrapConfig(storeDir, jobs, stateDir, gzipLevel, xzLevel, zstdLevel, link, syncOutput,
-                checkpointSyncEvery, exclude, hostLibraryDirs, progressLogInterval);
+                checkpointSyncEvery, exclude, hostLibraryDirs, progressLogInterval, cacheCompression, secretKeyFile);
     }
 
     /** The configuration in the syntax of the files, one key a line: what {@code --show-config} prints. */
@@ -134,7 +149,19 @@ public record WrapConfig(Path storeDir, int jobs, String stateDir, int gzipLevel
         line(sb, "exclude", String.join(" ", exclude.patterns()));
         line(sb, "host-library-dirs", String.join(" ", hostLibraryDirs.stream().map(Path::toString).toList()));
         line(sb, "progress-log-interval", Long.toString(progressLogInterval.toSeconds()));
+        line(sb, "binary-cache-compression", cacheCompressionName(cacheCompression));
+        line(sb, "secret-key-files", secretKeyFile.map(Path::toString).orElse(""));
         return sb.toString();
+    }
+
+    /** The word {@code binary-cache-compression} takes: Nix's names. */
+    static String cacheCompressionName(Compression c) {
+        return switch (c) {
+            case NONE -> "none";
+            case XZ -> "xz";
+            case ZSTD -> "zstd";
+            case GZIP -> "gzip";
+        };
     }
 
     private static void line(StringBuilder sb, String key, String value) {

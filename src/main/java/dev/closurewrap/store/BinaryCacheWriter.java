@@ -79,6 +79,14 @@ public final class BinaryCacheWriter {
 
     /** Compresses an archive into {@code nar/}, hashing both the archive and the file. */
     public NarFile writeNar(ExportWriter.NarSource nar) throws IOException {
+        return writeNar(nar, null);
+    }
+
+    /**
+     * Like {@link #writeNar(ExportWriter.NarSource)}, also handing every byte of the uncompressed
+     * archive to {@code tap} (may be null): where a caller scans for references as Nix does.
+     */
+    public NarFile writeNar(ExportWriter.NarSource nar, OutputStream tap) throws IOException {
         Path tmp = Files.createTempFile(dir.resolve("nar"), ".writing-", ".tmp");
         try {
             MessageDigest fileDigest = HashAlgorithm.SHA256.newDigest();
@@ -87,7 +95,8 @@ public final class BinaryCacheWriter {
             try (OutputStream file = Files.newOutputStream(tmp)) {
                 counted = new CountingOutputStream(file, fileDigest);
                 OutputStream compressed = compression.compress(counted);
-                WireSink sink = new WireSink(java.nio.channels.Channels.newChannel(compressed));
+                OutputStream archive = tap == null ? compressed : new TeeOutputStream(compressed, tap);
+                WireSink sink = new WireSink(java.nio.channels.Channels.newChannel(archive));
                 NarWriter writer = new NarWriter(sink, "nar", true);
                 nar.writeTo(writer);
                 digest = writer.finish();
@@ -139,6 +148,28 @@ public final class BinaryCacheWriter {
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(tmp);
             throw e;
+        }
+    }
+
+    /** Writes to the compressor and to a tap; closing closes only the compressor. */
+    private static final class TeeOutputStream extends FilterOutputStream {
+        private final OutputStream tap;
+
+        TeeOutputStream(OutputStream out, OutputStream tap) {
+            super(out);
+            this.tap = tap;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            tap.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            tap.write(b, off, len);
         }
     }
 

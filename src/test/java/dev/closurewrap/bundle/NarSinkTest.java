@@ -1,11 +1,15 @@
 package dev.closurewrap.bundle;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.closurewrap.io.ByteString;
 import dev.closurewrap.io.UnsupportedInputException;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -148,11 +152,13 @@ class NarSinkTest {
     }
 
     @Test
-    void sinks_refuseNarAndBinaryCacheUntilTheirWritersExist() {
-        assertThrows(UnsupportedInputException.class,
-                () -> Sinks.open(Sinks.formOf(temp.resolve("x.nar.zst").toString()), Sinks.Options.defaults()));
-        assertThrows(UnsupportedInputException.class,
-                () -> Sinks.open(Sinks.formOf("file://" + temp), Sinks.Options.defaults()));
+    void sinks_openTheNarAndBinaryCacheSinks() throws Exception {
+        try (OutputSink nar = Sinks.open(Sinks.formOf(temp.resolve("x.nar.zst").toString()), Sinks.Options.defaults())) {
+            assertEquals(NarSink.class, nar.getClass());
+        }
+        try (OutputSink cache = Sinks.open(Sinks.formOf("file://" + temp.resolve("c")), Sinks.Options.defaults())) {
+            assertEquals(BinaryCacheSink.class, cache.getClass());
+        }
     }
 
     @Test
@@ -164,5 +170,67 @@ class NarSinkTest {
         assertEquals(new OutputForm.Nar(Path.of("a.nar"), Compression.NONE), Sinks.formOf("a.nar"));
         assertEquals(new OutputForm.BinaryCache(Path.of("/srv/cache")), Sinks.formOf("file:///srv/cache"));
         assertEquals(new OutputForm.Directory(Path.of("out.d")), Sinks.formOf("out.d"));
+    }
+
+    @Test
+    void realWriter_factsTestVector_underAStorePath_becomesTheRoot() throws Exception {
+        Path out = temp.resolve("d.nar");
+        try (OutputSink sink = Sinks.open(Sinks.formOf(out.toString()), Sinks.Options.defaults())) {
+            String p = "store/9y8xlh370gxkf9ffi4f8l40k3fwsa3qa-d/";
+            sink.file(EntryPath.parse(p + "sub/empty"), false, text(""));
+            sink.file(EntryPath.parse(p + "sub/B"), false, text("x"));
+            sink.symlink(EntryPath.parse(p + "link"), ByteString.utf8("a.txt"));
+            sink.file(EntryPath.parse(p + "run.sh"), true, text("#!/bin/sh\necho hi\n"));
+            sink.file(EntryPath.parse(p + "a.txt"), false, text("hello\n"));
+            sink.file(EntryPath.parse("bin/d"), true, text("launcher, not in the NAR"));
+            sink.file(EntryPath.parse("closure-wrap.json"), false, text("{}"));
+            sink.finish();
+        }
+        byte[] nar = Files.readAllBytes(out);
+        assertEquals("d111e92870374c6e07618fd79e9c26fee56b8465977d02fe1a190bdcab807c42",
+                HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(nar)));
+    }
+
+    @Test
+    void realWriter_singleFileRoot_isARegularNode() throws Exception {
+        Path out = temp.resolve("f.nar");
+        try (OutputSink sink = Sinks.open(Sinks.formOf(out.toString()), Sinks.Options.defaults())) {
+            sink.file(EntryPath.parse("store/0123456789abcdfghijklmnpqrsvwxyz-f"), true, text("x"));
+            sink.finish();
+        }
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        MinimalNarWriter minimal = new MinimalNarWriter(expected);
+        minimal.regular(true, 1, text("x"));
+        minimal.finish();
+        assertArrayEquals(expected.toByteArray(), Files.readAllBytes(out));
+    }
+
+    @Test
+    void severalStorePaths_withoutADeclaredRoot_areRefused() throws Exception {
+        Path out = temp.resolve("two.nar");
+        try (OutputSink sink = Sinks.open(Sinks.formOf(out.toString()), Sinks.Options.defaults())) {
+            sink.file(EntryPath.parse("store/0123456789abcdfghijklmnpqrsvwxyz-a/x"), false, text("x"));
+            sink.file(EntryPath.parse("store/0123456789abcdfghijklmnpqrsvwxy0-b/y"), false, text("y"));
+            UnsupportedInputException e = assertThrows(UnsupportedInputException.class, sink::finish);
+            assertTrue(e.getMessage().contains("a NAR holds one store path, but 2 were written"), e.getMessage());
+        }
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void severalStorePaths_theManifestsOneRoot_isTheNar() throws Exception {
+        Path out = temp.resolve("m.nar");
+        try (OutputSink sink = Sinks.open(Sinks.formOf(out.toString()), Sinks.Options.defaults())) {
+            sink.file(EntryPath.parse("store/0123456789abcdfghijklmnpqrsvwxyz-a"), false, text("a"));
+            sink.file(EntryPath.parse("store/0123456789abcdfghijklmnpqrsvwxy0-b"), false, text("x"));
+            sink.file(EntryPath.parse("closure-wrap.json"), false,
+                    text("{\"roots\": [\"/nix/store/0123456789abcdfghijklmnpqrsvwxy0-b\"]}"));
+            sink.finish();
+        }
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        MinimalNarWriter minimal = new MinimalNarWriter(expected);
+        minimal.regular(false, 1, text("x"));
+        minimal.finish();
+        assertArrayEquals(expected.toByteArray(), Files.readAllBytes(out));
     }
 }
