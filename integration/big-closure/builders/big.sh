@@ -5,7 +5,7 @@ is_glibc_lib() {
   case $1 in
     ld-linux*|libc.so*|libm.so*|libmvec.so*|libpthread.so*|libdl.so*|librt.so*|libresolv.so*|\
     libnss_*|libanl.so*|libBrokenLocale.so*|libc_malloc_debug.so*|libthread_db.so*|libutil.so*|\
-    libnsl.so*|libmemusage.so*|libpcprofile.so*|libcrypt.so*) return 0 ;;
+    libnsl.so*|libmemusage.so*|libpcprofile.so*) return 0 ;;
   esac
   return 1
 }
