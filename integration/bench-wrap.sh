@@ -14,8 +14,9 @@
 #       out the edits (the job's --dry-run --json plan and an inspect of the old names).
 #
 # Every case runs RUNS times (default 3), cases alternating, outputs and state directories
-# removed and `sync` run before each (not timed); medians of wall-clock seconds and the largest
-# peak RSS (GNU time) are printed, with ratio = ours / peer. Page cache warm (the closure is read
+# removed and `sync` run before each (not timed); medians of wall-clock seconds and of CPU
+# seconds (user + sys, children included: steadier than wall time on a shared machine) and the
+# largest peak RSS (GNU time) are printed, with ratio = ours / peer. Page cache warm (the closure is read
 # once first). Then, unless STARTUP_RUNS=0, start-up of the wrapped test-closure programs.
 #
 # Run from the repository root after `mvn -q -B package -DskipTests`, as root (Nix builds).
@@ -34,31 +35,33 @@ fast=(--option sync-output false --option checkpoint-sync-every 100000)
 integration/build-test-closure.sh >/dev/null
 [[ $closures == *big* ]] && integration/build-big-closure.sh >/dev/null
 
-# run NAME CMD...: one timed run, appended to $work/times as "NAME seconds maxrss_kb".
+# run NAME CMD...: one timed run, appended to $work/times as "NAME seconds maxrss_kb user sys".
 run() {
   local name=$1; shift
   rm -rf "$work/out" "$work/out."* "$work/pw-out"
   sync
-  /usr/bin/time -f '%e %M' -o "$work/time" "$@" >/dev/null 2>"$work/stderr" \
+  /usr/bin/time -f '%e %M %U %S' -o "$work/time" "$@" >/dev/null 2>"$work/stderr" \
     || { echo "failed: $*" >&2; cat "$work/stderr" >&2; exit 1; }
   echo "$name $(cat "$work/time")" >> "$work/times"
 }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-stat_of() { # prints "median_seconds max_rss_mb" of case $1
-  local s r
+stat_of() { # prints "median_wall_seconds median_cpu_seconds max_rss_mb" of case $1
+  local s c r
   s=$(awk -v n="$1" '$1 == n { print $2 }' "$work/times" | median)
+  c=$(awk -v n="$1" '$1 == n { print $4 + $5 }' "$work/times" | median)
   r=$(awk -v n="$1" '$1 == n && $3 > m { m = $3 } END { printf "%.0f", m / 1024 }' "$work/times")
-  echo "$s $r"
+  echo "$s $c $r"
 }
-row() { # row LABEL OURS PEER
-  local os orss ps prss
-  read -r os orss <<<"$(stat_of "$2")"
+row() { # row LABEL OURS [PEER]
+  local os oc orss ps pc prss
+  read -r os oc orss <<<"$(stat_of "$2")"
   if [[ -n ${3:-} ]]; then
-    read -r ps prss <<<"$(stat_of "$3")"
-    printf '| %s | %.2f | %s | %.2f | %.2f |\n' "$1" "$os" "$orss" "$ps" "$(awk "BEGIN { print $os / $ps }")"
+    read -r ps pc prss <<<"$(stat_of "$3")"
+    printf '| %s | %.2f | %.2f | %s | %.2f | %.2f | %.2f | %.2f |\n' "$1" "$os" "$oc" "$orss" "$ps" "$pc" \
+      "$(awk "BEGIN { print $os / $ps }")" "$(awk "BEGIN { print $oc / ($pc > 0 ? $pc : 0.01) }")"
   else
-    printf '| %s | %.2f | %s | | |\n' "$1" "$os" "$orss"
+    printf '| %s | %.2f | %.2f | %s | | | | |\n' "$1" "$os" "$oc" "$orss"
   fi
 }
 
@@ -88,8 +91,8 @@ for c in $closures; do
   echo
   echo "## $c closure: $(wc -w <<<"$closure") store paths, $files files, $(awk "BEGIN { printf \"%.0f\", $bytes / 1e6 }") MB, $edited ELF files edited; $runs runs; $(uptime | sed 's/.*load/load/')"
   echo
-  echo "| case | ours s | ours peak RSS MB | peer s | ratio |"
-  echo "|---|---|---|---|---|"
+  echo "| case | ours s | ours CPU s | ours peak RSS MB | peer s | peer CPU s | ratio (wall) | ratio (CPU) |"
+  echo "|---|---|---|---|---|---|---|---|"
   row "(a) directory, default (fsync every file) vs cp -a" wrap-dir cp
   row "(a) directory, no fsync vs cp -a" wrap-dir-nosync cp
   row "(a) directory, --hardlink, no fsync vs cp -a" wrap-dir-hardlink cp
