@@ -7,7 +7,8 @@
 #   (a) directory output vs `cp -a` of the closure (the I/O floor): the job as configured by
 #       default (sync-output = true: every output file fsynced), without fsync
 #       (--option sync-output false --option checkpoint-sync-every 100000, like cp), and with
-#       --hardlink (unchanged files linked, no fsync);
+#       --hardlink (unchanged files linked, no fsync), that command again over its finished
+#       output, and --absolute (no fsync);
 #   (b) OUT.tar.zst (no fsync) vs `tar -c | zstd -3 -T1` with the same reproducible options;
 #   (c) vs integration/patchelf-wrap.sh: `cp -a` plus the same edits with patchelf, one process
 #       per file and edit group; "apply" is the copy and the edits alone, "total" adds working
@@ -38,7 +39,7 @@ integration/build-test-closure.sh >/dev/null
 # run NAME CMD...: one timed run, appended to $work/times as "NAME seconds maxrss_kb user sys".
 run() {
   local name=$1; shift
-  rm -rf "$work/out" "$work/out."* "$work/pw-out"
+  [[ -n ${keep:-} ]] || rm -rf "$work/out" "$work/out."* "$work/pw-out"
   sync
   /usr/bin/time -f '%e %M %U %S' -o "$work/time" "$@" >/dev/null 2>"$work/stderr" \
     || { echo "failed: $*" >&2; cat "$work/stderr" >&2; exit 1; }
@@ -82,6 +83,8 @@ for c in $closures; do
     run wrap-dir "$cw" --relative -q -o "$work/out" $roots
     run wrap-dir-nosync "$cw" --relative -q "${fast[@]}" -o "$work/out" $roots
     run wrap-dir-hardlink "$cw" --relative -q "${fast[@]}" --hardlink -o "$work/out" $roots
+    keep=1 run wrap-dir-again "$cw" --relative -q "${fast[@]}" --hardlink -o "$work/out" $roots
+    run wrap-dir-absolute "$cw" --absolute -q "${fast[@]}" --prefix "$work/out/store" -o "$work/out" $roots
     run tar-zstd bash -c "$tarpeer"
     run wrap-tar-zst "$cw" --relative -q "${fast[@]}" -o "$work/out.tar.zst" $roots
     run patchelf-apply integration/patchelf-wrap.sh apply "$work/pw" "$work/pw-out"
@@ -96,6 +99,8 @@ for c in $closures; do
   row "(a) directory, default (fsync every file) vs cp -a" wrap-dir cp
   row "(a) directory, no fsync vs cp -a" wrap-dir-nosync cp
   row "(a) directory, --hardlink, no fsync vs cp -a" wrap-dir-hardlink cp
+  row "(a) the same again (finished job: checked, nothing written) vs cp -a" wrap-dir-again cp
+  row "(a) directory, --absolute, no fsync vs cp -a" wrap-dir-absolute cp
   row "(b) tar.zst, no fsync vs tar -c \\| zstd -3" wrap-tar-zst tar-zstd
   row "(c) directory, no fsync vs patchelf script (copy + edits)" wrap-dir-nosync patchelf-apply
   row "(c) directory, no fsync vs patchelf script (+ working out the edits)" wrap-dir-nosync patchelf-total
