@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the big closure (integration/big-closure/default.nix, about 770 MB: the host's shared
+# Builds the big closure (integration/big-closure/default.nix, about 790 MB: the host's shared
 # libraries, LLVM and OpenJDK 17 linked into store paths) for the wrap job's speed and memory
 # figures (integration/bench-wrap.sh). Same conventions as build-test-closure.sh:
 #
