@@ -38,6 +38,9 @@ class WrapAbsoluteIT {
                 List.of("--absolute", "--prefix", store.toString(), "-o", out.toString()), WrapTesting.roots()));
         assertEquals(0, r.code(), r.err());
         assertTrue(Files.notExists(out.resolve("bin")), "absolute mode needs no launchers");
+        WrapTesting.Result verified = WrapTesting.run("verify", out.toString());
+        assertEquals(0, verified.code(), verified.out() + verified.err());
+        assertTrue(verified.out().contains("nothing names the old store"), verified.out());
 
         // Every dynamically linked glibc program loads the same files, in the same order, as from the store.
         List<String> checked = new ArrayList<>();

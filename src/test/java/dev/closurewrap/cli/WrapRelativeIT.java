@@ -39,6 +39,9 @@ class WrapRelativeIT {
         Path moved = dir.resolve("elsewhere/app bundle");
         Files.createDirectories(moved.getParent());
         Files.move(out, moved);
+        // verify, from where the bundle is now, finds every library inside it.
+        WrapTesting.Result verified = WrapTesting.run("verify", moved.toString());
+        assertEquals(0, verified.code(), verified.out() + verified.err());
 
         // Every program in the roots' bin/ has a launcher.
         Map<String, Path> originals = new TreeMap<>();
@@ -113,6 +116,28 @@ class WrapRelativeIT {
                 TestClosure.path("curl").resolve("bin/curl").toString(), "--version"), Map.of());
         assertEquals(0, o.exitCode(), o.stderr());
         assertFalse(WrapTesting.failedLibraryLookups(trace, null).isEmpty());
+    }
+
+    @Test
+    void dryRun_json_printsEveryPlan_andWritesNothing() throws IOException {
+        Path out = dir.resolve("never");
+        WrapTesting.Result r = WrapTesting.run(WrapTesting.args(List.of("--relative", "--dry-run", "--json", "-q",
+                "-o", out.toString()), WrapTesting.roots()));
+        assertEquals(0, r.code(), r.err());
+        assertFalse(Files.exists(out));
+        assertFalse(Files.exists(Path.of(out + ".closure-wrap-state")));
+        com.fasterxml.jackson.databind.JsonNode plan = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
+        assertEquals("relative", plan.get("mode").asText());
+        Map<String, com.fasterxml.jackson.databind.JsonNode> byTarget = new TreeMap<>();
+        plan.get("files").forEach(f -> byTarget.put(f.get("target").asText(), f.get("action")));
+        String curl = "store/" + TestClosure.path("curl").getFileName() + "/bin/";
+        assertEquals("exec-shim", byTarget.get(curl + "curl").get("kind").asText());
+        com.fasterxml.jackson.databind.JsonNode edits = byTarget.get(curl + ".curl-real").get("edits");
+        assertEquals("set-needed", edits.get(0).get("edit").asText());
+        assertTrue(edits.get(0).get("names").get(0).asText().startsWith("$ORIGIN/../../"), edits.toString());
+        assertEquals("launcher", byTarget.get("bin/curl").get("kind").asText());
+        assertEquals("copy", byTarget.get("store/" + TestClosure.path("glibc").getFileName() + "/lib/ld-linux-x86-64.so.2")
+                .get("kind").asText());
     }
 
     /** Store paths print differently from the store and from the bundle. */
