@@ -24,6 +24,9 @@
 #   * symlinks whose target changes: ln -sfn; scripts with a store #!: sed -i on the first line
 #     (to OUT's absolute path: less than the job's relocatable script, and cheaper).
 # Nothing is hashed, no manifest is written, nothing is fsynced: the cheapest honest script.
+# Made for --relative (what bench-wrap.sh runs). With --absolute, set-interpreter maps to
+# --set-interpreter, but the job's rename-version-need-file edits have no patchelf equivalent and
+# are skipped, so that output would fail glibc's version checks.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cw=${CLOSURE_WRAP:-$here/../target/closure-wrap}
