@@ -1,16 +1,20 @@
 package dev.closurewrap.bundle;
 
+import com.github.luben.zstd.RecyclingBufferPool;
+import com.github.luben.zstd.ZstdOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 import org.apache.commons.compress.compressors.gzip.GzipParameters;
 import org.apache.commons.compress.compressors.xz.XZCompressorOutputStream;
-import org.apache.commons.compress.compressors.zstandard.ZstdCompressorOutputStream;
 
 /**
  * The compressors an output may be wrapped in, each with settings that give the same bytes for the
- * same input: single-threaded, no file name or time in headers. Default levels are each tool's own
- * default ({@code gzip -6}, {@code xz -6}, {@code zstd -3}), so the output compares with theirs.
+ * same input on any machine: no file name or time in headers; gzip and xz single-threaded; zstd
+ * in its multi-threaded mode, whose output is the same for every number of workers from one up
+ * (zstd compresses fixed-size jobs and joins them in order), so the bytes do not depend on the
+ * cores. Default levels are each tool's own default ({@code gzip -6}, {@code xz -6},
+ * {@code zstd -3}), so the output compares with theirs.
  */
 public enum Compression {
     NONE("", 0),
@@ -60,10 +64,24 @@ public enum Compression {
             case XZ:
                 return new XZCompressorOutputStream(out, level);
             case ZSTD:
-                // Content checksum on, as the zstd command writes by default.
-                return new ZstdCompressorOutputStream(out, level, false, true);
+                return zstd(out, level, Runtime.getRuntime().availableProcessors());
             default:
                 throw new AssertionError(this);
         }
+    }
+
+    /** zstd with {@code workers} compression threads (at least one: the mode that does not depend on the count). */
+    static OutputStream zstd(OutputStream out, int level, int workers) throws IOException {
+        ZstdOutputStream z = new ZstdOutputStream(out, RecyclingBufferPool.INSTANCE);
+        try {
+            z.setLevel(level);
+            // Content checksum on, as the zstd command writes by default.
+            z.setChecksum(true);
+            z.setWorkers(Math.max(1, workers));
+        } catch (IOException | RuntimeException e) {
+            z.close();
+            throw e;
+        }
+        return z;
     }
 }

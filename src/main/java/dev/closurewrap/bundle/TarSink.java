@@ -23,8 +23,9 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
  *
  * <p>Entries are collected as metadata ({@link StagedTree}) and the archive is streamed at
  * {@link #finish}, in path byte order, into a temp file beside the target that is then renamed
- * over it: memory grows with the number of entries, not their size. Compression runs on a thread
- * of its own ({@link HandoffOutputStream}).
+ * over it: memory grows with the number of entries, not their size. Compression runs on other
+ * threads than reading and tar framing: zstd's own workers (see {@link Compression}), or one
+ * thread for gzip and xz ({@link HandoffOutputStream}).
  *
  * <p>Names are written byte for byte (ISO-8859-1 maps each byte to one char and back); names and
  * link targets over 100 bytes use GNU long-name records, which keep arbitrary bytes (a PAX
@@ -86,8 +87,8 @@ public final class TarSink implements OutputSink {
         try {
             try (OutputStream file = Files.newOutputStream(temp);
                  OutputStream compressed = compression.wrap(new BufferedOutputStream(file, BUFFER), level);
-                 OutputStream handoff = compression == Compression.NONE ? compressed
-                         : new HandoffOutputStream(compressed, "closure-wrap compressor");
+                 OutputStream handoff = compression == Compression.NONE || compression == Compression.ZSTD
+                         ? compressed : new HandoffOutputStream(compressed, "closure-wrap compressor");
                  TarArchiveOutputStream tar = newTarStream(handoff)) {
                 byte[] buffer = new byte[BUFFER];
                 for (Map.Entry<EntryPath, StagedTree.Node> e : entries.entrySet()) {
