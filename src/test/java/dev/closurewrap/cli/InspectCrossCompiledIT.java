@@ -1,10 +1,10 @@
 package dev.closurewrap.cli;
 
-import dev.closurewrap.Processes;
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.closurewrap.Processes;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;

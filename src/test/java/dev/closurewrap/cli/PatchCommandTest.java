@@ -1,14 +1,20 @@
 package dev.closurewrap.cli;
 
-import dev.closurewrap.Processes;
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.closurewrap.Processes;
+import dev.closurewrap.elf.ElfEdit;
+import dev.closurewrap.elf.ElfEditor;
+import dev.closurewrap.elf.ElfFile;
+import dev.closurewrap.elf.SearchPathTag;
+import dev.closurewrap.io.ByteString;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -100,6 +106,21 @@ class PatchCommandTest {
         patch("--set-rpath", libDir.toString(), p.toString());
         patch("--shrink-rpath", "--allowed-rpath-prefixes", "/elsewhere", p.toString());
         assertEquals("\n", patch("--print-rpath", p.toString()).out());
+    }
+
+    @Test
+    void shrinkRpath_relativeEntryNotUtf8_keptByteForByte() throws IOException {
+        Path p = program("main");
+        byte[] notUtf8 = {'$', 'O', 'R', 'I', 'G', 'I', 'N', '/', (byte) 0xff, 'x'};
+        ByteString runpath = ByteString.utf8("/nonexistent:").concat(ByteString.of(notUtf8))
+                .concat(ByteString.utf8(":" + libDir));
+        ElfEditor.edit(p, p, List.of(new ElfEdit.SetSearchPath(runpath, SearchPathTag.RUNPATH)));
+
+        MainTest.Result r = patch("--shrink-rpath", p.toString());
+
+        assertEquals(0, r.code(), r.err());
+        assertEquals(Optional.of(ByteString.of(notUtf8).concat(ByteString.utf8(":" + libDir))),
+                ElfFile.open(p).runpath());
     }
 
     @Test

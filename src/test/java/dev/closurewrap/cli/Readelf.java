@@ -1,8 +1,8 @@
 package dev.closurewrap.cli;
 
-import dev.closurewrap.Processes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.closurewrap.Processes;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,8 +1,9 @@
 package dev.closurewrap.elf;
 
-import dev.closurewrap.Processes;
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.closurewrap.Processes;
+import dev.closurewrap.TestClosure;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,7 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
-import dev.closurewrap.TestClosure;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,9 +1,9 @@
 package dev.closurewrap.plan;
 
-import dev.closurewrap.Processes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.closurewrap.Processes;
 import dev.closurewrap.elf.ElfConstants;
 import dev.closurewrap.elf.ElfEdit;
 import dev.closurewrap.elf.SearchPathTag;

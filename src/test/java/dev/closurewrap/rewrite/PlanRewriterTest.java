@@ -1,10 +1,10 @@
 package dev.closurewrap.rewrite;
 
-import dev.closurewrap.Processes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.closurewrap.Processes;
 import dev.closurewrap.elf.ElfEdit;
 import dev.closurewrap.elf.ElfFile;
 import dev.closurewrap.elf.SearchPathTag;
