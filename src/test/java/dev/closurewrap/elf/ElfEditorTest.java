@@ -17,11 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** The editor on tiny fixtures built in code, in both classes and byte orders. */
 class ElfEditorTest {
     static Stream<Arguments> layouts() {
-        return Stream.of(
-                Arguments.of(ElfClass.ELF64, ElfData.LITTLE_ENDIAN),
-                Arguments.of(ElfClass.ELF64, ElfData.BIG_ENDIAN),
-                Arguments.of(ElfClass.ELF32, ElfData.LITTLE_ENDIAN),
-                Arguments.of(ElfClass.ELF32, ElfData.BIG_ENDIAN));
+        return ElfBuilder.layouts();
     }
 
     static ByteString bs(String s) {

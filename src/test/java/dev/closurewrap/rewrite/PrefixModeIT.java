@@ -33,12 +33,7 @@ class PrefixModeIT {
     @Test
     void prefix_symlinksAndScripts_nameTheNewStoreAndNothingElse() throws IOException {
         Path store = temp.resolve("opt/app/store");
-        Files.createDirectories(store);
-        List<String> copy = new ArrayList<>(List.of("cp", "-a"));
-        TestClosure.closure().forEach(path -> copy.add(path.toString()));
-        copy.add(store.toString());
-        TestClosure.run(copy);
-        TestClosure.run(List.of("chmod", "-R", "u+w", store.toString()));
+        TestBundle.copyTestClosure(store);
 
         ByteString oldStore = ByteString.utf8(TestClosure.storeDir().toString());
         ByteString newStore = ByteString.utf8(store.toString());
