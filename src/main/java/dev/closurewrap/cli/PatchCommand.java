@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -94,6 +95,8 @@ final class PatchCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "FILE")
     List<Path> files;
 
+    private Edits optionEdits;
+
     @Override
     public Integer call() throws IOException {
         if (output != null && files.size() > 1) {
@@ -102,6 +105,7 @@ final class PatchCommand implements Callable<Integer> {
         if (replaceNeeded.size() % 2 != 0) {
             throw new ParameterException(spec.commandLine(), "--replace-needed takes OLD and NEW");
         }
+        optionEdits = editsFromOptions();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (files.size() == 1) {
@@ -171,33 +175,68 @@ final class PatchCommand implements Callable<Integer> {
         }
     }
 
-    /** The edits in patchelf's order: soname, interpreter, search path, removed, replaced, added needs. */
-    private List<ElfEdit> edits(ElfFile elf, Path file) throws IOException {
-        List<ElfEdit> edits = new ArrayList<>();
+    /**
+     * The edits the options ask for, in patchelf's order: soname, interpreter, search path,
+     * removed, replaced, added needs. The search path is left out with --shrink-rpath: it depends
+     * on each file.
+     */
+    private record Edits(List<ElfEdit> before, Optional<ElfEdit> searchPath, List<ElfEdit> after) {}
+
+    /** The edits from the options; a value no ELF file can hold (empty, a NUL byte) is a usage error. */
+    private Edits editsFromOptions() {
+        List<ElfEdit> before = new ArrayList<>();
         SearchPathTag tag = forceRpath ? SearchPathTag.RPATH : SearchPathTag.RUNPATH;
         if (setSoname != null) {
-            edits.add(new ElfEdit.SetSoname(bytes(setSoname)));
+            before.add(option("--set-soname", () -> new ElfEdit.SetSoname(bytes(setSoname))));
         }
         if (setInterpreter != null) {
-            edits.add(new ElfEdit.SetInterpreter(bytes(setInterpreter)));
+            before.add(option("--set-interpreter", () -> new ElfEdit.SetInterpreter(bytes(setInterpreter))));
         }
+        Optional<ElfEdit> searchPath = Optional.empty();
+        if (shrinkRpath) {
+            // Depends on each file's libraries: made in edits(elf, file); wins over the others, as in patchelf.
+        } else if (removeRpath) {
+            searchPath = Optional.of(new ElfEdit.RemoveSearchPath());
+        } else if (setRpath != null) {
+            searchPath = Optional.of(option("--set-rpath", () -> new ElfEdit.SetSearchPath(bytes(setRpath), tag)));
+        } else if (addRpath != null) {
+            searchPath = Optional.of(option("--add-rpath", () -> new ElfEdit.AddSearchPath(bytes(addRpath), tag)));
+        }
+        List<ElfEdit> after = new ArrayList<>();
+        for (String name : removeNeeded) {
+            after.add(option("--remove-needed", () -> new ElfEdit.RemoveNeeded(bytes(name))));
+        }
+        for (int i = 0; i < replaceNeeded.size(); i += 2) {
+            ByteString from = bytes(replaceNeeded.get(i));
+            ByteString to = bytes(replaceNeeded.get(i + 1));
+            after.add(option("--replace-needed", () -> new ElfEdit.ReplaceNeeded(from, to)));
+        }
+        for (String name : addNeeded) {
+            after.add(option("--add-needed", () -> new ElfEdit.AddNeeded(bytes(name))));
+        }
+        return new Edits(before, searchPath, after);
+    }
+
+    private ElfEdit option(String name, Supplier<ElfEdit> edit) {
+        try {
+            return edit.get();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), name + ": " + e.getMessage());
+        }
+    }
+
+    /** The edits for one file: the options' edits, with the shrunk search path when asked. */
+    private List<ElfEdit> edits(ElfFile elf, Path file) throws IOException {
+        List<ElfEdit> edits = new ArrayList<>(optionEdits.before());
         if (shrinkRpath) {
             Optional<ByteString> current = elf.runpath().or(elf::rpath);
             if (current.isPresent()) {
+                SearchPathTag tag = forceRpath ? SearchPathTag.RPATH : SearchPathTag.RUNPATH;
                 edits.add(new ElfEdit.SetSearchPath(shrink(current.get(), elf, file), tag));
             }
-        } else if (removeRpath) {
-            edits.add(new ElfEdit.RemoveSearchPath());
-        } else if (setRpath != null) {
-            edits.add(new ElfEdit.SetSearchPath(bytes(setRpath), tag));
-        } else if (addRpath != null) {
-            edits.add(new ElfEdit.AddSearchPath(bytes(addRpath), tag));
         }
-        removeNeeded.forEach(n -> edits.add(new ElfEdit.RemoveNeeded(bytes(n))));
-        for (int i = 0; i < replaceNeeded.size(); i += 2) {
-            edits.add(new ElfEdit.ReplaceNeeded(bytes(replaceNeeded.get(i)), bytes(replaceNeeded.get(i + 1))));
-        }
-        addNeeded.forEach(n -> edits.add(new ElfEdit.AddNeeded(bytes(n))));
+        optionEdits.searchPath().ifPresent(edits::add);
+        edits.addAll(optionEdits.after());
         return edits;
     }
 

@@ -178,6 +178,22 @@ class PatchCommandTest {
     }
 
     @Test
+    void emptySoname_isUsageError_andNoFileIsTouched() throws IOException {
+        Path p = program("main");
+        byte[] before = Files.readAllBytes(p);
+        MainTest.Result r = patch("--set-soname", "", p.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+        assertTrue(r.err().contains("--set-soname"), r.err());
+        assertArrayEquals(before, Files.readAllBytes(p));
+    }
+
+    @Test
+    void emptyNeeded_inABatch_isUsageError() throws IOException {
+        MainTest.Result r = patch("--add-needed", "", program("a").toString(), program("b").toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+    }
+
+    @Test
     void replaceNeededWithOneArgument_isUsageError() throws IOException {
         assertEquals(ExitCodes.USAGE, patch("--replace-needed", "libc.so.6", program("main").toString()).code());
     }
