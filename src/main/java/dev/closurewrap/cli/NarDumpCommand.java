@@ -4,6 +4,7 @@ import dev.closurewrap.nar.NarDigest;
 import dev.closurewrap.nar.NarDumper;
 import dev.closurewrap.nar.NarWriter;
 import dev.closurewrap.nar.WireSink;
+import dev.closurewrap.io.AtomicFiles;
 import dev.closurewrap.store.Hash;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -12,8 +13,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -46,13 +48,17 @@ final class NarDumpCommand implements Callable<Integer> {
             spec.commandLine().getOut().println("NarSize: " + digest.size());
             return ExitCodes.OK;
         }
-        try (FileChannel out = output != null
-                ? FileChannel.open(output, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)
-                : new FileOutputStream(FileDescriptor.out).getChannel()) {
-            if (output == null && !Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                throw new java.nio.file.NoSuchFileException(path.toString());
-            }
-            NarDumper.dump(path, new NarWriter(new WireSink(out), path.toString(), false));
+        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+            throw new NoSuchFileException(path.toString());
+        }
+        if (output != null) {
+            // Through a temp file and a rename: a failed dump never leaves half an archive.
+            AtomicFiles.write(output, false,
+                    stream -> NarDumper.dump(path, new NarWriter(new WireSink(stream), path.toString(), false)));
+        } else {
+            // Standard output stays open for the rest of the run: the channel is flushed, not closed.
+            FileChannel stdout = new FileOutputStream(FileDescriptor.out).getChannel();
+            NarDumper.dump(path, new NarWriter(new WireSink(stdout), path.toString(), false));
         }
         return ExitCodes.OK;
     }
