@@ -227,16 +227,9 @@ final class Readelf {
 
     static void requireTool(String tool) {
         try {
-            Process p = new ProcessBuilder(tool, "--version").redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            if (p.waitFor() != 0) {
-                throw new IllegalStateException(tool + " --version failed");
-            }
+            Processes.check(null, tool, "--version");
         } catch (IOException e) {
             throw new UncheckedIOException(tool + " is needed for this test", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 }
