@@ -263,7 +263,7 @@ public final class Planner {
         boolean musl = program.family() == LoaderFamily.MUSL;
         // glibc takes --argv0 since 2.33, and its help text names the option; musl's loader always did.
         boolean argv0 = musl || contains(file, ByteString.utf8("--argv0"));
-        Action.Loader loader = new Action.Loader(inStore.get(), musl ? "musl" : "glibc", argv0);
+        Action.Loader loader = new Action.Loader(inStore.get(), musl ? LoaderFamily.MUSL : LoaderFamily.GLIBC, argv0);
         loaders.put(inStore.get(), loader);
         return Optional.of(loader);
     }
