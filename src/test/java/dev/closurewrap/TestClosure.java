@@ -1,11 +1,10 @@
 package dev.closurewrap;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -99,25 +98,8 @@ public final class TestClosure {
 
     /** Runs a command with extra environment variables; any exit code is returned, not thrown. */
     public static Output execute(List<String> command, Map<String, String> environment) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().putAll(environment);
-        builder.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-        Process process = builder.start();
-        CompletableFuture<String> stdout = drain(process.getInputStream());
-        CompletableFuture<String> stderr = drain(process.getErrorStream());
-        try {
-            if (!process.waitFor(QUERY_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new IOException(String.join(" ", command) + " did not finish in " + QUERY_TIMEOUT_SECONDS + " s");
-            }
-            return new Output(process.exitValue(), stdout.get(), stderr.get());
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while running " + command, e);
-        } catch (ExecutionException e) {
-            throw new IOException("reading the output of " + command, e.getCause());
-        }
+        Processes.Output output = Processes.run(null, environment, Duration.ofSeconds(QUERY_TIMEOUT_SECONDS), command);
+        return new Output(output.exitCode(), output.stdout(), output.stderr());
     }
 
     private static synchronized TestClosure get() throws IOException {
@@ -146,7 +128,7 @@ public final class TestClosure {
                 .redirectError(log.toFile());
         builder.environment().put("TEST_CLOSURE_DIR", outDir.toString());
         Process process = builder.start();
-        CompletableFuture<String> stdout = drain(process.getInputStream());
+        CompletableFuture<String> stdout = Processes.drain(process.getInputStream());
         try {
             if (!process.waitFor(BUILD_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
                 process.destroyForcibly();
@@ -214,22 +196,6 @@ public final class TestClosure {
 
     private static List<Path> paths(String lines) {
         return lines.lines().filter(line -> !line.isBlank()).map(Path::of).toList();
-    }
-
-    private static CompletableFuture<String> drain(InputStream stream) {
-        // A thread of its own per stream: on the common pool (one thread on two cores) stdout's
-        // drain could wait behind stderr's while the process blocks on a full stderr pipe.
-        return CompletableFuture.supplyAsync(() -> {
-            try (stream) {
-                return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }, task -> {
-            Thread thread = new Thread(task, "test-closure-drain");
-            thread.setDaemon(true);
-            thread.start();
-        });
     }
 
     private static String tail(Path log) throws IOException {

@@ -26,9 +26,6 @@ final class ExitCodes {
         if (t instanceof java.nio.file.NoSuchFileException || t instanceof java.nio.file.AccessDeniedException) {
             return BAD_INPUT;
         }
-        if (t instanceof NotYetImplementedException) {
-            return INTERNAL;
-        }
         return INTERNAL;
     }
 

@@ -3,18 +3,17 @@ package dev.closurewrap.cli;
 import dev.closurewrap.graph.DependencyGraph;
 import dev.closurewrap.graph.GraphBuilder;
 import dev.closurewrap.graph.GraphWriter;
+import dev.closurewrap.io.AtomicFiles;
 import dev.closurewrap.store.ArchiveSource;
 import dev.closurewrap.store.ClosureSource;
 import dev.closurewrap.store.HostSource;
 import dev.closurewrap.store.StoreDirSource;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
-import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -86,16 +85,11 @@ final class GraphCommand implements Callable<Integer> {
             render(graph, out);
         } else {
             // Written beside the target and renamed, so a failed run never leaves half a file.
-            Path absolute = output.toAbsolutePath();
-            Path temp = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName(), ".tmp");
-            try {
-                try (Writer out = new OutputStreamWriter(Files.newOutputStream(temp), StandardCharsets.UTF_8)) {
-                    render(graph, out);
-                }
-                Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(temp);
-            }
+            AtomicFiles.write(output, false, stream -> {
+                Writer out = new OutputStreamWriter(stream, StandardCharsets.UTF_8);
+                render(graph, out);
+                out.flush();
+            });
         }
         return ExitCodes.OK;
     }

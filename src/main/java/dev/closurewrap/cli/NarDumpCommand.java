@@ -4,6 +4,7 @@ import dev.closurewrap.nar.NarDigest;
 import dev.closurewrap.nar.NarDumper;
 import dev.closurewrap.nar.NarWriter;
 import dev.closurewrap.nar.WireSink;
+import dev.closurewrap.io.AtomicFiles;
 import dev.closurewrap.store.Hash;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -12,6 +13,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -72,10 +75,7 @@ final class NarDumpCommand implements Callable<Integer> {
             }
             List<Path> targets = targets();
             for (int i = 0; i < paths.size(); i++) {
-                try (FileChannel out = FileChannel.open(targets.get(i), StandardOpenOption.CREATE,
-                        StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                    NarDumper.dump(paths.get(i), new NarWriter(new WireSink(out), paths.get(i).toString(), false));
-                }
+                dumpAtomically(paths.get(i), targets.get(i));
             }
             return ExitCodes.OK;
         }
@@ -84,13 +84,15 @@ final class NarDumpCommand implements Callable<Integer> {
                     "one archive per output: several PATHs need -d DIR (or --hash)");
         }
         Path path = paths.get(0);
-        try (FileChannel out = output != null
-                ? FileChannel.open(output, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)
-                : new FileOutputStream(FileDescriptor.out).getChannel()) {
-            if (output == null && !Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                throw new java.nio.file.NoSuchFileException(path.toString());
-            }
-            NarDumper.dump(path, new NarWriter(new WireSink(out), path.toString(), false));
+        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+            throw new NoSuchFileException(path.toString());
+        }
+        if (output != null) {
+            dumpAtomically(path, output);
+        } else {
+            // Standard output stays open for the rest of the run: the channel is flushed, not closed.
+            FileChannel stdout = new FileOutputStream(FileDescriptor.out).getChannel();
+            NarDumper.dump(path, new NarWriter(new WireSink(stdout), path.toString(), false));
         }
         return ExitCodes.OK;
     }
@@ -135,6 +137,24 @@ final class NarDumpCommand implements Callable<Integer> {
 
         @Override
         public void close() {
+        }
+    }
+
+    /** Through a temp file and a rename: a failed dump never leaves half an archive. */
+    private static void dumpAtomically(Path path, Path target) throws IOException {
+        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+            throw new NoSuchFileException(path.toString());
+        }
+        // A channel, not a stream, so that large files still go out with sendfile.
+        Path temp = AtomicFiles.createTemp(target);
+        try {
+            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                NarDumper.dump(path, new NarWriter(new WireSink(out), path.toString(), false));
+            }
+            AtomicFiles.rename(temp, target, false);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temp);
+            throw e;
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.closurewrap.elf.ElfEditor;
 import dev.closurewrap.elf.ElfFile;
 import dev.closurewrap.elf.SearchPathTag;
 import dev.closurewrap.io.ByteString;
+import dev.closurewrap.io.ParallelIo;
 import dev.closurewrap.io.UnsupportedInputException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -19,10 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -97,6 +95,8 @@ final class PatchCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "FILE")
     List<Path> files;
 
+    private Edits optionEdits;
+
     @Override
     public Integer call() throws IOException {
         if (output != null && files.size() > 1) {
@@ -105,6 +105,7 @@ final class PatchCommand implements Callable<Integer> {
         if (replaceNeeded.size() % 2 != 0) {
             throw new ParameterException(spec.commandLine(), "--replace-needed takes OLD and NEW");
         }
+        optionEdits = editsFromOptions();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (files.size() == 1) {
@@ -114,43 +115,42 @@ final class PatchCommand implements Callable<Integer> {
         }
         // Files are independent: edit them on every core; prints stay in the order given.
         boolean printing = printNeeded || printRpath || printInterpreter || printSoname;
-        int threads = printing ? 1 : Math.min(files.size(), Runtime.getRuntime().availableProcessors());
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        int threads = printing ? 1 : Runtime.getRuntime().availableProcessors();
+        List<Outcome> outcomes = ParallelIo.map(threads, files, this::patchOne, "patching");
         int failed = 0;
-        try {
-            List<Future<String>> results = new ArrayList<>();
-            for (Path file : files) {
-                results.add(pool.submit(() -> {
-                    StringWriter text = new StringWriter();
-                    try (PrintWriter buffer = new PrintWriter(text)) {
-                        patch(file, buffer);
-                    }
-                    return text.toString();
-                }));
+        for (int i = 0; i < files.size(); i++) {
+            if (outcomes.get(i) instanceof Printed printed) {
+                out.print(printed.text());
+            } else if (outcomes.get(i) instanceof Failed failure) {
+                // Plain I/O errors often lack the path ("Is a directory").
+                String message = String.valueOf(failure.error().getMessage());
+                String file = files.get(i).toString();
+                err.println("closure-wrap: " + (message.contains(file) ? message : file + ": " + message));
+                failed++;
             }
-            for (int i = 0; i < files.size(); i++) {
-                try {
-                    out.print(results.get(i).get());
-                } catch (ExecutionException e) {
-                    Throwable cause = e.getCause();
-                    if (!(cause instanceof IOException)) {
-                        throw new IllegalStateException("editing " + files.get(i) + " failed", cause);
-                    }
-                    // Plain I/O errors often lack the path ("Is a directory").
-                    String message = String.valueOf(cause.getMessage());
-                    String file = files.get(i).toString();
-                    err.println("closure-wrap: " + (message.contains(file) ? message : file + ": " + message));
-                    failed++;
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        } finally {
-            pool.shutdownNow();
         }
         out.flush();
         return failed == 0 ? ExitCodes.OK : ExitCodes.SOME_FILES_FAILED;
+    }
+
+    /** One file's outcome in a batch: what it printed, or why it was left as it was. */
+    private sealed interface Outcome permits Printed, Failed {}
+
+    private record Printed(String text) implements Outcome {}
+
+    private record Failed(IOException error) implements Outcome {}
+
+    /** A bad file fails alone; the batch goes on. */
+    private Outcome patchOne(Path file) {
+        StringWriter text = new StringWriter();
+        try (PrintWriter buffer = new PrintWriter(text)) {
+            patch(file, buffer);
+        } catch (IOException e) {
+            return new Failed(e);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("editing " + file + " failed", e);
+        }
+        return new Printed(text.toString());
     }
 
     private void patch(Path file, PrintWriter out) throws IOException {
@@ -175,33 +175,68 @@ final class PatchCommand implements Callable<Integer> {
         }
     }
 
-    /** The edits in patchelf's order: soname, interpreter, search path, removed, replaced, added needs. */
-    private List<ElfEdit> edits(ElfFile elf, Path file) throws IOException {
-        List<ElfEdit> edits = new ArrayList<>();
+    /**
+     * The edits the options ask for, in patchelf's order: soname, interpreter, search path,
+     * removed, replaced, added needs. The search path is left out with --shrink-rpath: it depends
+     * on each file.
+     */
+    private record Edits(List<ElfEdit> before, Optional<ElfEdit> searchPath, List<ElfEdit> after) {}
+
+    /** The edits from the options; a value no ELF file can hold (empty, a NUL byte) is a usage error. */
+    private Edits editsFromOptions() {
+        List<ElfEdit> before = new ArrayList<>();
         SearchPathTag tag = forceRpath ? SearchPathTag.RPATH : SearchPathTag.RUNPATH;
         if (setSoname != null) {
-            edits.add(new ElfEdit.SetSoname(bytes(setSoname)));
+            before.add(option("--set-soname", () -> new ElfEdit.SetSoname(bytes(setSoname))));
         }
         if (setInterpreter != null) {
-            edits.add(new ElfEdit.SetInterpreter(bytes(setInterpreter)));
+            before.add(option("--set-interpreter", () -> new ElfEdit.SetInterpreter(bytes(setInterpreter))));
         }
+        Optional<ElfEdit> searchPath = Optional.empty();
+        if (shrinkRpath) {
+            // Depends on each file's libraries: made in edits(elf, file); wins over the others, as in patchelf.
+        } else if (removeRpath) {
+            searchPath = Optional.of(new ElfEdit.RemoveSearchPath());
+        } else if (setRpath != null) {
+            searchPath = Optional.of(option("--set-rpath", () -> new ElfEdit.SetSearchPath(bytes(setRpath), tag)));
+        } else if (addRpath != null) {
+            searchPath = Optional.of(option("--add-rpath", () -> new ElfEdit.AddSearchPath(bytes(addRpath), tag)));
+        }
+        List<ElfEdit> after = new ArrayList<>();
+        for (String name : removeNeeded) {
+            after.add(option("--remove-needed", () -> new ElfEdit.RemoveNeeded(bytes(name))));
+        }
+        for (int i = 0; i < replaceNeeded.size(); i += 2) {
+            ByteString from = bytes(replaceNeeded.get(i));
+            ByteString to = bytes(replaceNeeded.get(i + 1));
+            after.add(option("--replace-needed", () -> new ElfEdit.ReplaceNeeded(from, to)));
+        }
+        for (String name : addNeeded) {
+            after.add(option("--add-needed", () -> new ElfEdit.AddNeeded(bytes(name))));
+        }
+        return new Edits(before, searchPath, after);
+    }
+
+    private ElfEdit option(String name, Supplier<ElfEdit> edit) {
+        try {
+            return edit.get();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), name + ": " + e.getMessage());
+        }
+    }
+
+    /** The edits for one file: the options' edits, with the shrunk search path when asked. */
+    private List<ElfEdit> edits(ElfFile elf, Path file) throws IOException {
+        List<ElfEdit> edits = new ArrayList<>(optionEdits.before());
         if (shrinkRpath) {
             Optional<ByteString> current = elf.runpath().or(elf::rpath);
             if (current.isPresent()) {
+                SearchPathTag tag = forceRpath ? SearchPathTag.RPATH : SearchPathTag.RUNPATH;
                 edits.add(new ElfEdit.SetSearchPath(shrink(current.get(), elf, file), tag));
             }
-        } else if (removeRpath) {
-            edits.add(new ElfEdit.RemoveSearchPath());
-        } else if (setRpath != null) {
-            edits.add(new ElfEdit.SetSearchPath(bytes(setRpath), tag));
-        } else if (addRpath != null) {
-            edits.add(new ElfEdit.AddSearchPath(bytes(addRpath), tag));
         }
-        removeNeeded.forEach(n -> edits.add(new ElfEdit.RemoveNeeded(bytes(n))));
-        for (int i = 0; i < replaceNeeded.size(); i += 2) {
-            edits.add(new ElfEdit.ReplaceNeeded(bytes(replaceNeeded.get(i)), bytes(replaceNeeded.get(i + 1))));
-        }
-        addNeeded.forEach(n -> edits.add(new ElfEdit.AddNeeded(bytes(n))));
+        optionEdits.searchPath().ifPresent(edits::add);
+        edits.addAll(optionEdits.after());
         return edits;
     }
 
@@ -215,15 +250,17 @@ final class PatchCommand implements Callable<Integer> {
                 : List.of(allowedRpathPrefixes.split(":", -1)).stream().filter(p -> !p.isEmpty()).toList();
         List<ByteString> needed = elf.needed();
         boolean[] found = new boolean[needed.size()];
-        List<String> keep = new ArrayList<>();
-        for (String dir : searchPath.utf8().split(":", -1)) {
-            if (dir.isEmpty()) {
+        // Entries stay bytes: a relative entry that is not UTF-8 must come out as it went in.
+        List<ByteString> keep = new ArrayList<>();
+        for (ByteString entry : splitAtColons(searchPath)) {
+            if (entry.length() == 0) {
                 continue;
             }
-            if (!dir.startsWith("/")) {
-                keep.add(dir);
+            if (entry.byteAt(0) != '/') {
+                keep.add(entry);
                 continue;
             }
+            String dir = entry.utf8();
             if (!prefixes.isEmpty() && prefixes.stream().noneMatch(dir::startsWith)) {
                 continue;
             }
@@ -235,10 +272,24 @@ final class PatchCommand implements Callable<Integer> {
                 }
             }
             if (provides) {
-                keep.add(dir);
+                keep.add(entry);
             }
         }
-        return bytes(String.join(":", keep));
+        ByteString joined = ByteString.EMPTY;
+        for (ByteString entry : keep) {
+            joined = joined.length() == 0 ? entry : joined.concat(ByteString.utf8(":")).concat(entry);
+        }
+        return joined;
+    }
+
+    private static List<ByteString> splitAtColons(ByteString path) {
+        List<ByteString> entries = new ArrayList<>();
+        int start = 0;
+        for (int colon; (colon = path.indexOf((byte) ':', start)) >= 0; start = colon + 1) {
+            entries.add(path.substring(start, colon));
+        }
+        entries.add(path.substring(start, path.length()));
+        return entries;
     }
 
     /** e_machine of an ELF file, or -1 if it is missing or not ELF. */

@@ -1,5 +1,6 @@
 package dev.closurewrap.elf;
 
+import dev.closurewrap.io.AtomicFiles;
 import dev.closurewrap.io.BadInputException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -58,8 +59,7 @@ public final class ElfEditor {
             if (patch.isEmpty() && Files.exists(output) && Files.isSameFile(input, output)) {
                 return false;
             }
-            Path directory = output.toAbsolutePath().getParent();
-            Path temp = Files.createTempFile(directory, "." + output.getFileName() + ".", ".tmp");
+            Path temp = AtomicFiles.createTemp(output);
             try {
                 try (FileChannel target = FileChannel.open(temp, StandardOpenOption.WRITE)) {
                     // No fsync: like patchelf and cp, durability is the caller's business; the

@@ -32,12 +32,25 @@ public final class AtomicFiles {
      */
     public static Path tempSibling(Path target) {
         Path dir = target.toAbsolutePath().getParent();
-        String name = target.getFileName().toString();
-        // Keep the temp name within NAME_MAX even for a 255-byte target name.
-        if (name.length() > 200) {
-            name = name.substring(0, 200);
-        }
+        // NAME_MAX (255) counts bytes: a 255-byte target name must leave room for the dot and suffix.
+        String name = utf8Prefix(target.getFileName().toString(), 200);
         return dir.resolve("." + name + ".tmp-" + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36));
+    }
+
+    /** The longest prefix of {@code text} that is at most {@code maxBytes} in UTF-8, cut between characters. */
+    private static String utf8Prefix(String text, int maxBytes) {
+        int bytes = 0;
+        int end = 0;
+        while (end < text.length()) {
+            int codePoint = text.codePointAt(end);
+            int size = codePoint < 0x80 ? 1 : codePoint < 0x800 ? 2 : codePoint < 0x10000 ? 3 : 4;
+            if (bytes + size > maxBytes) {
+                break;
+            }
+            bytes += size;
+            end += Character.charCount(codePoint);
+        }
+        return text.substring(0, end);
     }
 
     /**
@@ -89,7 +102,8 @@ public final class AtomicFiles {
         rename(temp, target, durable);
     }
 
-    private static void rename(Path temp, Path target, boolean durable) throws IOException {
+    /** Moves a finished temp file over {@code target} in one step; with {@code durable}, the directory entry too is synced. */
+    public static void rename(Path temp, Path target, boolean durable) throws IOException {
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         if (durable) {
             fsyncDirectory(target.toAbsolutePath().getParent());

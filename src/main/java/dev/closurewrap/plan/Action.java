@@ -1,6 +1,7 @@
 package dev.closurewrap.plan;
 
 import dev.closurewrap.elf.ElfEdit;
+import dev.closurewrap.elf.LoaderFamily;
 import dev.closurewrap.io.ByteString;
 import java.util.List;
 import java.util.Objects;
@@ -123,10 +124,10 @@ public sealed interface Action {
     }
 
     /** The bundled dynamic loader: path below the store directory, family, whether it takes --argv0. */
-    record Loader(ByteString path, String family, boolean acceptsArgv0) {
+    record Loader(ByteString path, LoaderFamily family, boolean acceptsArgv0) {
         public Loader {
             Objects.requireNonNull(path, "path");
-            if (!family.equals("glibc") && !family.equals("musl")) {
+            if (family != LoaderFamily.GLIBC && family != LoaderFamily.MUSL) {
                 throw new IllegalArgumentException("loader family must be glibc or musl, got " + family);
             }
         }

@@ -14,6 +14,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.HexFormat;
+import java.util.Locale;
 
 /**
  * Plans as JSON: what {@code --dry-run --json} prints and what the plan hash is computed over.
@@ -102,7 +103,7 @@ public final class PlanJson {
     private static ObjectNode toJson(Action.Loader loader) {
         ObjectNode node = NODES.objectNode();
         node.set("path", bytes(loader.path()));
-        node.put("family", loader.family());
+        node.put("family", loader.family().name().toLowerCase(Locale.ROOT));
         node.put("acceptsArgv0", loader.acceptsArgv0());
         return node;
     }

@@ -1,5 +1,9 @@
 package dev.closurewrap.plan;
 
+import static dev.closurewrap.io.BytePaths.components;
+import static dev.closurewrap.io.BytePaths.join;
+import static dev.closurewrap.io.BytePaths.relative;
+
 import dev.closurewrap.elf.ElfConstants;
 import dev.closurewrap.elf.ElfEdit;
 import dev.closurewrap.elf.ElfFile;
@@ -259,7 +263,7 @@ public final class Planner {
         boolean musl = program.family() == LoaderFamily.MUSL;
         // glibc takes --argv0 since 2.33, and its help text names the option; musl's loader always did.
         boolean argv0 = musl || contains(file, ByteString.utf8("--argv0"));
-        Action.Loader loader = new Action.Loader(inStore.get(), musl ? "musl" : "glibc", argv0);
+        Action.Loader loader = new Action.Loader(inStore.get(), musl ? LoaderFamily.MUSL : LoaderFamily.GLIBC, argv0);
         loaders.put(inStore.get(), loader);
         return Optional.of(loader);
     }
@@ -468,7 +472,7 @@ public final class Planner {
                 dir.remove(dir.size() - 1);
                 dirs.add(origin(selfDir, dir));
             }
-            ByteString runpath = join(dirs);
+            ByteString runpath = colonSeparated(dirs);
             if (!Optional.of(runpath).equals(o.runpath().or(o::rpath)) || o.runpath().isPresent() && o.rpath().isPresent()) {
                 edits.add(dirs.isEmpty() ? new ElfEdit.RemoveSearchPath()
                         : new ElfEdit.SetSearchPath(runpath, SearchPathTag.RUNPATH));
@@ -615,7 +619,7 @@ public final class Planner {
         if (entries.isEmpty()) {
             return Optional.of(new ElfEdit.RemoveSearchPath());
         }
-        ByteString joined = join(entries);
+        ByteString joined = colonSeparated(entries);
         if (joined.equals(old.get()) && !(o.runpath().isPresent() && o.rpath().isPresent())) {
             return Optional.empty();
         }
@@ -899,57 +903,14 @@ public final class Planner {
         return ByteString.EMPTY;
     }
 
-    static List<ByteString> components(ByteString path) {
-        List<ByteString> parts = new ArrayList<>();
-        int start = 0;
-        for (int i = 0; i <= path.length(); i++) {
-            if (i == path.length() || path.byteAt(i) == '/') {
-                if (i > start) {
-                    ByteString part = path.substring(start, i);
-                    if (!part.equals(ByteString.utf8("."))) {
-                        parts.add(part);
-                    }
-                }
-                start = i + 1;
-            }
-        }
-        return parts;
-    }
-
-    /** The shortest path from directory {@code fromDir} to {@code to}, both as components below one root. */
-    static ByteString relative(List<ByteString> fromDir, List<ByteString> to) {
-        ByteString up = ByteString.utf8("..");
-        int common = 0;
-        while (common < fromDir.size() && common < to.size() && fromDir.get(common).equals(to.get(common))
-                && !to.get(common).equals(up)) {
-            common++;
-        }
-        List<ByteString> parts = new ArrayList<>();
-        for (int i = common; i < fromDir.size(); i++) {
-            parts.add(up);
-        }
-        parts.addAll(to.subList(common, to.size()));
-        return parts.isEmpty() ? ByteString.utf8(".") : join(parts, '/');
-    }
-
     /** {@code $ORIGIN/<relative>}, or {@code $ORIGIN} for the directory itself. */
     static ByteString origin(List<ByteString> fromDir, List<ByteString> to) {
         ByteString rel = relative(fromDir, to);
         return rel.equals(ByteString.utf8(".")) ? ORIGIN : ORIGIN.concat(ByteString.utf8("/")).concat(rel);
     }
 
-    private static ByteString join(java.util.Collection<ByteString> parts) {
+    private static ByteString colonSeparated(java.util.Collection<ByteString> parts) {
         return join(parts, ':');
-    }
-
-    private static ByteString join(java.util.Collection<ByteString> parts, char separator) {
-        ByteString result = ByteString.EMPTY;
-        boolean first = true;
-        for (ByteString part : parts) {
-            result = first ? part : result.concat(ByteString.of(new byte[] {(byte) separator})).concat(part);
-            first = false;
-        }
-        return result;
     }
 
     private static ByteString bytes(Path path) {

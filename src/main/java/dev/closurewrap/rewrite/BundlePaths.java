@@ -1,5 +1,6 @@
 package dev.closurewrap.rewrite;
 
+import dev.closurewrap.io.BytePaths;
 import dev.closurewrap.io.ByteString;
 import java.util.List;
 
@@ -12,7 +13,7 @@ final class BundlePaths {
         if (path == null || path.length() == 0 || path.byteAt(0) == '/' || path.contains((byte) 0)) {
             throw new IllegalArgumentException(what + " must be a relative path inside the store: " + path);
         }
-        List<ByteString> components = Symlinks.components(path);
+        List<ByteString> components = BytePaths.components(path);
         int slashes = 0;
         for (int i = 0; i < path.length(); i++) {
             slashes += path.byteAt(i) == '/' ? 1 : 0;

@@ -59,8 +59,7 @@ public final class PlanRewriter {
     }
 
     private static BundledLoader loader(Action.Loader loader) {
-        return new BundledLoader(loader.path(), loader.family().equals("musl") ? dev.closurewrap.elf.LoaderFamily.MUSL : dev.closurewrap.elf.LoaderFamily.GLIBC,
-                loader.acceptsArgv0());
+        return new BundledLoader(loader.path(), loader.family(), loader.acceptsArgv0());
     }
 
     private static void editElf(Path source, List<ElfEdit> edits, Path out) throws IOException {

@@ -1,5 +1,8 @@
 package dev.closurewrap.rewrite;
 
+import static dev.closurewrap.io.BytePaths.components;
+import static dev.closurewrap.io.BytePaths.relative;
+
 import dev.closurewrap.io.ByteString;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +21,6 @@ import java.util.Optional;
  * component before it may be a symlink, and the kernel resolves {@code ..} physically.
  */
 public final class Symlinks {
-    private static final ByteString DOT = ByteString.utf8(".");
     private static final ByteString DOT_DOT = ByteString.utf8("..");
     private static final ByteString SLASH = ByteString.utf8("/");
 
@@ -71,28 +73,6 @@ public final class Symlinks {
         return Optional.of(result);
     }
 
-    /** The path from directory {@code fromDir} to {@code to}, both as components below one root. */
-    static ByteString relative(List<ByteString> fromDir, List<ByteString> to) {
-        int common = 0;
-        while (common < fromDir.size() && common < to.size() && fromDir.get(common).equals(to.get(common))
-                && !to.get(common).equals(DOT_DOT)) {
-            common++;
-        }
-        List<ByteString> parts = new ArrayList<>();
-        for (int i = common; i < fromDir.size(); i++) {
-            parts.add(DOT_DOT);
-        }
-        parts.addAll(to.subList(common, to.size()));
-        if (parts.isEmpty()) {
-            return DOT;
-        }
-        ByteString result = parts.get(0);
-        for (ByteString part : parts.subList(1, parts.size())) {
-            result = result.concat(SLASH).concat(part);
-        }
-        return result;
-    }
-
     /**
      * The target's components below the store directory when it is an absolute path into it
      * ({@code /nix/store} itself gives an empty list), else empty. A {@code ..} that would climb out
@@ -113,23 +93,5 @@ public final class Symlinks {
             return Optional.empty();
         }
         return Optional.of(below);
-    }
-
-    /** Components split at {@code /}, without empty ones and {@code .}. */
-    static List<ByteString> components(ByteString path) {
-        List<ByteString> parts = new ArrayList<>();
-        int start = 0;
-        for (int i = 0; i <= path.length(); i++) {
-            if (i == path.length() || path.byteAt(i) == '/') {
-                if (i > start) {
-                    ByteString part = path.substring(start, i);
-                    if (!part.equals(DOT)) {
-                        parts.add(part);
-                    }
-                }
-                start = i + 1;
-            }
-        }
-        return parts;
     }
 }

@@ -145,6 +145,17 @@ class NarCommandTest {
     }
 
     @Test
+    void dump_missingPath_toOutput_exitsBadInputAndLeavesTheOutputAlone() throws Exception {
+        Path nar = tmp.resolve("d.nar");
+        Files.writeString(nar, "an earlier archive");
+        assertEquals(ExitCodes.BAD_INPUT, run("nar", "dump", "-o", nar.toString(), tmp.resolve("nope").toString()));
+        assertEquals("an earlier archive", Files.readString(nar));
+        try (var siblings = Files.list(tmp)) {
+            assertEquals(1, siblings.count(), "no temp file left beside the output");
+        }
+    }
+
+    @Test
     void ls_missingPath_exitsBadInput() throws Exception {
         Path nar = tmp.resolve("d.nar");
         run("nar", "dump", "-o", nar.toString(), testVectorTree().toString());

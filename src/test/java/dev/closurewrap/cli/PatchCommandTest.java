@@ -2,14 +2,19 @@ package dev.closurewrap.cli;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.closurewrap.Processes;
+import dev.closurewrap.elf.ElfEdit;
+import dev.closurewrap.elf.ElfEditor;
+import dev.closurewrap.elf.ElfFile;
+import dev.closurewrap.elf.SearchPathTag;
+import dev.closurewrap.io.ByteString;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,12 +42,8 @@ class PatchCommandTest {
         built = shared.resolve("main");
     }
 
-    static String exec(Path dir, String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), String.join(" ", command) + ":\n" + out);
-        return out;
+    static String exec(Path dir, String... command) throws IOException {
+        return Processes.check(dir, command);
     }
 
     private Path program(String name) throws IOException {
@@ -108,6 +109,21 @@ class PatchCommandTest {
     }
 
     @Test
+    void shrinkRpath_relativeEntryNotUtf8_keptByteForByte() throws IOException {
+        Path p = program("main");
+        byte[] notUtf8 = {'$', 'O', 'R', 'I', 'G', 'I', 'N', '/', (byte) 0xff, 'x'};
+        ByteString runpath = ByteString.utf8("/nonexistent:").concat(ByteString.of(notUtf8))
+                .concat(ByteString.utf8(":" + libDir));
+        ElfEditor.edit(p, p, List.of(new ElfEdit.SetSearchPath(runpath, SearchPathTag.RUNPATH)));
+
+        MainTest.Result r = patch("--shrink-rpath", p.toString());
+
+        assertEquals(0, r.code(), r.err());
+        assertEquals(Optional.of(ByteString.of(notUtf8).concat(ByteString.utf8(":" + libDir))),
+                ElfFile.open(p).runpath());
+    }
+
+    @Test
     void output_writesElsewhereAndLeavesTheInput() throws IOException, InterruptedException {
         Path p = program("main");
         byte[] before = Files.readAllBytes(p);
@@ -159,6 +175,22 @@ class PatchCommandTest {
         assertEquals(ExitCodes.BAD_INPUT, r.code());
         assertTrue(r.err().contains("not supported: static executable"), r.err());
         assertArrayEquals(before, Files.readAllBytes(busybox));
+    }
+
+    @Test
+    void emptySoname_isUsageError_andNoFileIsTouched() throws IOException {
+        Path p = program("main");
+        byte[] before = Files.readAllBytes(p);
+        MainTest.Result r = patch("--set-soname", "", p.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+        assertTrue(r.err().contains("--set-soname"), r.err());
+        assertArrayEquals(before, Files.readAllBytes(p));
+    }
+
+    @Test
+    void emptyNeeded_inABatch_isUsageError() throws IOException {
+        MainTest.Result r = patch("--add-needed", "", program("a").toString(), program("b").toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
     }
 
     @Test

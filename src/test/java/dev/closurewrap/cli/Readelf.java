@@ -2,6 +2,7 @@ package dev.closurewrap.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.closurewrap.Processes;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -40,16 +40,8 @@ final class Readelf {
             List<Path> batch = files.subList(from, Math.min(files.size(), from + BATCH));
             List<String> command = new ArrayList<>(List.of("readelf", "-h", "-l", "-d", "-V", "-W"));
             batch.forEach(p -> command.add(p.toString()));
-            Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            String out;
-            try (InputStream in = process.getInputStream()) {
-                out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            }
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new IOException("readelf did not finish");
-            }
-            facts.putAll(parse(out, batch));
+            // readelf exits non-zero when one file of the batch is not ELF; its facts for the rest still count.
+            facts.putAll(parse(Processes.run(null, command).stdout(), batch));
         }
         return facts;
     }
@@ -235,16 +227,9 @@ final class Readelf {
 
     static void requireTool(String tool) {
         try {
-            Process p = new ProcessBuilder(tool, "--version").redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            if (p.waitFor() != 0) {
-                throw new IllegalStateException(tool + " --version failed");
-            }
+            Processes.check(null, tool, "--version");
         } catch (IOException e) {
             throw new UncheckedIOException(tool + " is needed for this test", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -25,8 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
  * libraries in the original order, and strace sees no failed library lookup.
  */
 class WrapAbsoluteIT {
-    private static final String HOST_LIBS = "/usr/lib/x86_64-linux-gnu";
-
     @TempDir
     Path dir;
 
@@ -76,37 +74,14 @@ class WrapAbsoluteIT {
             expected.put(e.getKey(), normalise(o.stdout() + o.stderr(), store));
         }
         Path results = Files.createDirectories(dir.resolve("results"));
-        Path empty = Files.createDirectories(dir.resolve("empty"));
-        StringBuilder script = new StringBuilder()
-                .append("set -e\n")
-                .append("mount --make-rprivate /\n")
-                .append("mount --bind /bin/busybox /usr/bin/dash\n")
-                .append("mount --bind /bin/busybox /usr/bin/head\n")
-                .append("mount --bind '").append(empty).append("' /nix/store\n")
-                .append("mount --bind '").append(empty).append("' ").append(HOST_LIBS).append("\n")
-                .append("set +e\n");
-        for (Map.Entry<String, Path> e : programs.entrySet()) {
-            Path inBundle = store.resolve(TestClosure.storeDir().relativize(e.getValue()));
-            script.append("'").append(inBundle).append("' --version > '").append(results.resolve(e.getKey() + ".out"))
-                    .append("' 2>&1\n")
-                    .append("echo $? > '").append(results.resolve(e.getKey() + ".rc")).append("'\n");
-        }
-        Path scriptFile = Files.writeString(dir.resolve("hidden.sh"), script);
-        Path trace = dir.resolve("trace");
-        TestClosure.Output o = TestClosure.execute(List.of("strace", "-f", "-o", trace.toString(),
-                "-e", "trace=openat,open,stat,newfstatat,access,mount",
-                "unshare", "-m", "/bin/busybox", "sh", scriptFile.toString()), Map.of());
-        assertEquals(0, o.exitCode(), o.stderr());
-        List<String> failures = new ArrayList<>();
-        for (String program : programs.keySet()) {
-            String rc = Files.readString(results.resolve(program + ".rc")).strip();
-            String got = normalise(Files.readString(results.resolve(program + ".out")), store);
-            if (!rc.equals("0") || !got.equals(expected.get(program))) {
-                failures.add(program + " (exit " + rc + "):\n--- expected\n" + expected.get(program) + "--- got\n" + got);
-            }
-        }
-        assertEquals(List.of(), failures);
-        assertEquals(List.of(), WrapTesting.failedLibraryLookups(trace, "\"" + HOST_LIBS + "\", NULL, MS_BIND"));
+        Path storeDir = TestClosure.storeDir();
+        Map<String, Path> inBundle = new TreeMap<>();
+        programs.forEach((name, program) -> inBundle.put(name, store.resolve(storeDir.relativize(program))));
+        StringBuilder script = WrapTesting.hidingScript(dir, true);
+        WrapTesting.appendVersionRuns(script, inBundle, results);
+        Path trace = WrapTesting.runHidden(dir, script);
+        assertEquals(List.of(), WrapTesting.versionMismatches(expected, results, text -> normalise(text, store)));
+        assertEquals(List.of(), WrapTesting.failedLibraryLookups(trace, WrapTesting.HOST_LIBS_HIDDEN));
     }
 
     @Test

@@ -28,7 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
  * program prints what the original prints, and strace sees no failed library lookup.
  */
 class WrapHostIT {
-    private static final String HOST_LIBS = "/usr/lib/x86_64-linux-gnu";
     private static final String LOADER = "usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2";
 
     /** Host programs with several levels of libraries (ssh: libgssapi_krb5 → libkrb5 → libk5crypto ...), and how each tells its version. */
@@ -99,7 +98,7 @@ class WrapHostIT {
         TestClosure.run(List.of("sh", "-c", "printf 'hello from xz\\n' | xz > '" + compressed + "'"));
 
         Path results = Files.createDirectories(dir.resolve("results"));
-        StringBuilder script = hidingScript();
+        StringBuilder script = WrapTesting.hidingScript(dir, false);
         for (Map.Entry<String, Path> e : runs.entrySet()) {
             script.append("'").append(e.getValue()).append("'");
             for (String arg : PROGRAMS.get("/usr/bin/" + e.getKey())) {
@@ -112,24 +111,16 @@ class WrapHostIT {
                 .append(results.resolve("unxz.out")).append("' 2>&1\n")
                 .append("echo $? > '").append(results.resolve("unxz.rc")).append("'\n");
         expected.put("unxz", "hello from xz\n");
-        Path trace = runHidden(script);
+        Path trace = WrapTesting.runHidden(dir, script);
 
-        List<String> failures = new ArrayList<>();
-        for (String program : expected.keySet()) {
-            String rc = Files.readString(results.resolve(program + ".rc")).strip();
-            String got = Files.readString(results.resolve(program + ".out"));
-            if (!rc.equals("0") || !got.equals(expected.get(program))) {
-                failures.add(program + " (exit " + rc + "):\n--- expected\n" + expected.get(program) + "--- got\n" + got);
-            }
-        }
-        assertEquals(List.of(), failures);
-        assertEquals(List.of(), WrapTesting.failedLibraryLookups(trace, "\"" + HOST_LIBS + "\", NULL, MS_BIND"));
+        assertEquals(List.of(), WrapTesting.versionMismatches(expected, results, text -> text));
+        assertEquals(List.of(), WrapTesting.failedLibraryLookups(trace, WrapTesting.HOST_LIBS_HIDDEN));
 
         // The counter is not blind: the bundled loader running the original curl searches for its
         // libraries (ld.so.cache names the hidden directory) and fails.
-        Path unwrapped = runHidden(hidingScript().append("'").append(tree.resolve(LOADER))
+        Path unwrapped = WrapTesting.runHidden(dir, WrapTesting.hidingScript(dir, false).append("'").append(tree.resolve(LOADER))
                 .append("' /usr/bin/curl --version\n"));
-        assertFalse(WrapTesting.failedLibraryLookups(unwrapped, "\"" + HOST_LIBS + "\", NULL, MS_BIND").isEmpty());
+        assertFalse(WrapTesting.failedLibraryLookups(unwrapped, WrapTesting.HOST_LIBS_HIDDEN).isEmpty());
     }
 
     @Test
@@ -149,14 +140,14 @@ class WrapHostIT {
 
         TestClosure.Output original = TestClosure.execute(List.of("/usr/bin/curl", "--version"), Map.of());
         Path results = Files.createDirectories(dir.resolve("results"));
-        StringBuilder script = hidingScript()
+        StringBuilder script = WrapTesting.hidingScript(dir, false)
                 .append("'").append(tree.resolve("usr/bin/curl")).append("' --version > '")
                 .append(results.resolve("curl.out")).append("' 2>&1\n")
                 .append("echo $? > '").append(results.resolve("curl.rc")).append("'\n");
-        Path trace = runHidden(script);
+        Path trace = WrapTesting.runHidden(dir, script);
         assertEquals("0", Files.readString(results.resolve("curl.rc")).strip());
         assertEquals(original.stdout() + original.stderr(), Files.readString(results.resolve("curl.out")));
-        assertEquals(List.of(), WrapTesting.failedLibraryLookups(trace, "\"" + HOST_LIBS + "\", NULL, MS_BIND"));
+        assertEquals(List.of(), WrapTesting.failedLibraryLookups(trace, WrapTesting.HOST_LIBS_HIDDEN));
     }
 
     @Test
@@ -200,27 +191,5 @@ class WrapHostIT {
         assertEquals(0, o.exitCode(), o.stderr());
         assertEquals("hello from libgreet\n", o.stdout());
         assertEquals(List.of(), WrapTesting.failedLibraryLookups(trace, null));
-    }
-
-    /** Mounts first (dash, which runs the launchers, becomes the static busybox), then hides the host's libraries. */
-    private StringBuilder hidingScript() throws IOException {
-        Path empty = Files.createDirectories(dir.resolve("empty"));
-        return new StringBuilder()
-                .append("set -e\n")
-                .append("mount --make-rprivate /\n")
-                .append("mount --bind /bin/busybox /usr/bin/dash\n")
-                .append("mount --bind '").append(empty).append("' ").append(HOST_LIBS).append("\n")
-                .append("set +e\n");
-    }
-
-    /** Runs the script in a private mount namespace under strace; returns the trace. */
-    private Path runHidden(StringBuilder script) throws IOException {
-        Path scriptFile = Files.writeString(dir.resolve("hidden.sh"), script.append("exit 0\n"));
-        Path trace = dir.resolve("trace");
-        TestClosure.Output o = TestClosure.execute(List.of("strace", "-f", "-o", trace.toString(),
-                "-e", "trace=openat,open,stat,newfstatat,access,mount",
-                "unshare", "-m", "/bin/busybox", "sh", scriptFile.toString()), Map.of());
-        assertEquals(0, o.exitCode(), o.stderr());
-        return trace;
     }
 }

@@ -8,7 +8,6 @@ import dev.closurewrap.TestClosure;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -24,8 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
  * strace sees no failed library lookup.
  */
 class WrapRelativeIT {
-    private static final String HOST_LIBS = "/usr/lib/x86_64-linux-gnu";
-
     @TempDir
     Path dir;
 
@@ -68,42 +65,16 @@ class WrapRelativeIT {
 
         // The same programs from the moved bundle, inside a mount namespace without the store and host libraries.
         Path results = Files.createDirectories(dir.resolve("results"));
-        Path empty = Files.createDirectories(dir.resolve("empty"));
-        StringBuilder script = new StringBuilder()
-                .append("set -e\n")
-                .append("mount --make-rprivate /\n")
-                // dash is dynamically linked: the static busybox takes its place so launcher scripts still start.
-                .append("mount --bind /bin/busybox /usr/bin/dash\n")
-                // app-info pipes into the host's head, dynamically linked too.
-                .append("mount --bind /bin/busybox /usr/bin/head\n")
-                .append("mount --bind '").append(empty).append("' /nix/store\n")
-                .append("mount --bind '").append(empty).append("' ").append(HOST_LIBS).append("\n")
-                .append("set +e\n");
-        for (String program : launchers) {
-            script.append("'").append(moved.resolve("bin").resolve(program)).append("' --version > '")
-                    .append(results.resolve(program + ".out")).append("' 2>&1\n")
-                    .append("echo $? > '").append(results.resolve(program + ".rc")).append("'\n");
-        }
-        Path scriptFile = Files.writeString(dir.resolve("hidden.sh"), script);
-        Path trace = dir.resolve("trace");
-        TestClosure.Output o = TestClosure.execute(List.of("strace", "-f", "-o", trace.toString(),
-                "-e", "trace=openat,open,stat,newfstatat,access,mount",
-                "unshare", "-m", "/bin/busybox", "sh", scriptFile.toString()), Map.of());
-        assertEquals(0, o.exitCode(), o.stderr());
-
-        List<String> failures = new ArrayList<>();
-        for (String program : launchers) {
-            String rc = Files.readString(results.resolve(program + ".rc")).strip();
-            String got = normalise(Files.readString(results.resolve(program + ".out")), moved);
-            if (!rc.equals("0") || !got.equals(expected.get(program))) {
-                failures.add(program + " (exit " + rc + "):\n--- expected\n" + expected.get(program) + "--- got\n" + got);
-            }
-        }
-        assertEquals(List.of(), failures);
+        Map<String, Path> bundled = new TreeMap<>();
+        launchers.forEach(program -> bundled.put(program, moved.resolve("bin").resolve(program)));
+        StringBuilder script = WrapTesting.hidingScript(dir, true);
+        WrapTesting.appendVersionRuns(script, bundled, results);
+        Path trace = WrapTesting.runHidden(dir, script);
+        assertEquals(List.of(), WrapTesting.versionMismatches(expected, results, text -> normalise(text, moved)));
         assertTrue(expected.get("hello-musl").contains("hello from musl via libgreet 1"), expected.get("hello-musl"));
         assertTrue(expected.get("curl").startsWith("curl 7."), expected.get("curl"));
 
-        List<String> failed = WrapTesting.failedLibraryLookups(trace, "\"" + HOST_LIBS + "\", NULL, MS_BIND");
+        List<String> failed = WrapTesting.failedLibraryLookups(trace, WrapTesting.HOST_LIBS_HIDDEN);
         assertEquals(List.of(), failed, "failed library lookups with the store hidden");
     }
 

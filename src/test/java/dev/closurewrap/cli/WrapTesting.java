@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -103,6 +104,65 @@ final class WrapTesting {
             throw new AssertionError(trace + " has no line with " + after);
         }
         return failed;
+    }
+
+    /** The host's library directory, hidden in the mount-namespace runs. */
+    static final String HOST_LIBS = "/usr/lib/x86_64-linux-gnu";
+    /** The strace line that hides the host's libraries: lookups before it do not count. */
+    static final String HOST_LIBS_HIDDEN = "\"" + HOST_LIBS + "\", NULL, MS_BIND";
+
+    /**
+     * The start of a script for a private mount namespace. dash (which runs launcher scripts) and
+     * head (app-info pipes into it) are dynamically linked: the static busybox takes their place.
+     * Then the host's libraries are hidden, and the store when {@code hideStore}.
+     */
+    static StringBuilder hidingScript(Path dir, boolean hideStore) throws IOException {
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        StringBuilder script = new StringBuilder()
+                .append("set -e\n")
+                .append("mount --make-rprivate /\n")
+                .append("mount --bind /bin/busybox /usr/bin/dash\n")
+                .append("mount --bind /bin/busybox /usr/bin/head\n");
+        if (hideStore) {
+            script.append("mount --bind '").append(empty).append("' /nix/store\n");
+        }
+        return script.append("mount --bind '").append(empty).append("' ").append(HOST_LIBS).append("\n")
+                .append("set +e\n");
+    }
+
+    /** Runs the script (from {@link #hidingScript}) in a private mount namespace under strace; returns the trace. */
+    static Path runHidden(Path dir, CharSequence script) throws IOException {
+        Path scriptFile = Files.writeString(dir.resolve("hidden.sh"), script + "exit 0\n");
+        Path trace = dir.resolve("trace");
+        TestClosure.Output o = TestClosure.execute(List.of("strace", "-f", "-o", trace.toString(),
+                "-e", "trace=openat,open,stat,newfstatat,access,mount",
+                "unshare", "-m", "/bin/busybox", "sh", scriptFile.toString()), Map.of());
+        if (o.exitCode() != 0) {
+            throw new AssertionError("hidden run failed: " + o.stderr());
+        }
+        return trace;
+    }
+
+    /** Script lines that run each program with {@code --version}, keeping its output and exit code in {@code results}. */
+    static void appendVersionRuns(StringBuilder script, Map<String, Path> programs, Path results) {
+        programs.forEach((name, program) -> script
+                .append("'").append(program).append("' --version > '").append(results.resolve(name + ".out"))
+                .append("' 2>&1\n")
+                .append("echo $? > '").append(results.resolve(name + ".rc")).append("'\n"));
+    }
+
+    /** The programs whose kept run exited non-zero or printed other than {@code expected}, after {@code normalise}. */
+    static List<String> versionMismatches(Map<String, String> expected, Path results, UnaryOperator<String> normalise)
+            throws IOException {
+        List<String> failures = new ArrayList<>();
+        for (String program : expected.keySet()) {
+            String rc = Files.readString(results.resolve(program + ".rc")).strip();
+            String got = normalise.apply(Files.readString(results.resolve(program + ".out")));
+            if (!rc.equals("0") || !got.equals(expected.get(program))) {
+                failures.add(program + " (exit " + rc + "):\n--- expected\n" + expected.get(program) + "--- got\n" + got);
+            }
+        }
+        return failures;
     }
 
     static void deleteTree(Path root) throws IOException {

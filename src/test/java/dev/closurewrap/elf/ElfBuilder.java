@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.Arguments;
 
 /**
  * Builds tiny, well-formed ELF images in memory for unit tests: a header, one PT_LOAD covering the
@@ -42,6 +44,15 @@ final class ElfBuilder {
     private ElfBuilder(ElfClass elfClass, ElfData data) {
         this.elfClass = elfClass;
         this.data = data;
+    }
+
+    /** Every class and byte order, for parameterised tests: (ElfClass, ElfData). */
+    static Stream<Arguments> layouts() {
+        return Stream.of(
+                Arguments.of(ElfClass.ELF64, ElfData.LITTLE_ENDIAN),
+                Arguments.of(ElfClass.ELF64, ElfData.BIG_ENDIAN),
+                Arguments.of(ElfClass.ELF32, ElfData.LITTLE_ENDIAN),
+                Arguments.of(ElfClass.ELF32, ElfData.BIG_ENDIAN));
     }
 
     static ElfBuilder of(ElfClass elfClass, ElfData data) {

@@ -2,16 +2,15 @@ package dev.closurewrap.elf;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.closurewrap.Processes;
+import dev.closurewrap.TestClosure;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
-import dev.closurewrap.TestClosure;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,12 +49,10 @@ class ElfCorruptionIT {
                 "libdemo-s390x.so", "demo.c"));
     }
 
-    private static Path compile(String cc, String... args) throws IOException, InterruptedException {
+    private static Path compile(String cc, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(cc));
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0, String.join(" ", command) + ":\n" + output);
+        Processes.check(dir, command);
         return dir.resolve(args[args.length - 2]);
     }
 

@@ -6,10 +6,14 @@ import static org.junit.jupiter.api.Assertions.*;
 import dev.closurewrap.io.ByteString;
 import dev.closurewrap.io.UnsupportedInputException;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -17,11 +21,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** The editor on tiny fixtures built in code, in both classes and byte orders. */
 class ElfEditorTest {
     static Stream<Arguments> layouts() {
-        return Stream.of(
-                Arguments.of(ElfClass.ELF64, ElfData.LITTLE_ENDIAN),
-                Arguments.of(ElfClass.ELF64, ElfData.BIG_ENDIAN),
-                Arguments.of(ElfClass.ELF32, ElfData.LITTLE_ENDIAN),
-                Arguments.of(ElfClass.ELF32, ElfData.BIG_ENDIAN));
+        return ElfBuilder.layouts();
     }
 
     static ByteString bs(String s) {
@@ -69,6 +69,19 @@ class ElfEditorTest {
                 new ElfEdit.ReplaceNeeded(bs("libabsent.so"), bs("libother.so"))));
         assertTrue(patch.isEmpty(), patch.toString());
         assertArrayEquals(input, patch.applyTo(input));
+    }
+
+    @Test
+    void editFile_withALongName_writesThroughATempNameThatFits(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("libfoo-" + "x".repeat(240) + ".so"); // 250 bytes: legal, near NAME_MAX
+        Files.write(file, library(ElfClass.ELF64, ElfData.LITTLE_ENDIAN).build().bytes());
+
+        assertTrue(ElfEditor.edit(file, file, List.of(new ElfEdit.SetSoname(bs("libnew.so.3")))));
+
+        assertEquals(Optional.of(bs("libnew.so.3")), ElfFile.open(file).soname());
+        try (Stream<Path> entries = Files.list(dir)) {
+            assertEquals(List.of(file), entries.toList(), "no temp file left");
+        }
     }
 
     @Test

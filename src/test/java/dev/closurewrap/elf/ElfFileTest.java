@@ -19,11 +19,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class ElfFileTest {
     static Stream<Arguments> layouts() {
-        return Stream.of(
-                Arguments.of(ElfClass.ELF64, ElfData.LITTLE_ENDIAN),
-                Arguments.of(ElfClass.ELF64, ElfData.BIG_ENDIAN),
-                Arguments.of(ElfClass.ELF32, ElfData.LITTLE_ENDIAN),
-                Arguments.of(ElfClass.ELF32, ElfData.BIG_ENDIAN));
+        return ElfBuilder.layouts();
     }
 
     private static ByteString bs(String s) {

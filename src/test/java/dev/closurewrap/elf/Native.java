@@ -1,14 +1,14 @@
 package dev.closurewrap.elf;
 
+import dev.closurewrap.Processes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Builds small C programs and libraries with a real compiler at test time and runs them (natively
@@ -97,43 +97,15 @@ final class Native {
     }
 
     static void compile(Path dir, String... command) throws IOException {
-        Result r = run(dir, Map.of(), List.of(command));
-        if (r.exit() != 0) {
-            throw new IOException(String.join(" ", command) + " failed:\n" + r.both());
-        }
+        Processes.check(dir, command);
     }
 
     static Result run(Path dir, Map<String, String> env, List<String> command) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        p.getOutputStream().close();
-        CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
-        CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
-        try {
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IOException("timed out: " + command);
-            }
-            return new Result(p.exitValue(), new String(out.get(), StandardCharsets.UTF_8),
-                    new String(err.get(), StandardCharsets.UTF_8));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IOException(e);
-        }
+        Processes.Output o = Processes.run(dir, env, Duration.ofSeconds(60), command);
+        return new Result(o.exitCode(), o.stdout(), o.stderr());
     }
 
     static Result run(Path dir, String... command) throws IOException {
         return run(dir, Map.of(), List.of(command));
-    }
-
-    private static byte[] readAll(java.io.InputStream in) {
-        try (in) {
-            return in.readAllBytes();
-        } catch (IOException e) {
-            return new byte[0];
-        }
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.closurewrap.elf.ElfEdit;
 import dev.closurewrap.elf.SearchPathTag;
+import dev.closurewrap.elf.LoaderFamily;
 import dev.closurewrap.io.ByteString;
 import java.nio.file.Path;
 import java.util.List;
@@ -51,7 +52,7 @@ class PlanJsonTest {
 
     @Test
     void launcher_intoTheHostTree_saysSo_whileAStoreLauncherKeepsItsJson() {
-        Action.Loader loader = new Action.Loader(bs("usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"), "glibc", true);
+        Action.Loader loader = new Action.Loader(bs("usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2"), LoaderFamily.GLIBC, true);
         Action.Launcher store = new Action.Launcher(bs("curl"), bs("usr/bin/curl"), bs("usr/bin/.curl-real"),
                 Optional.of(loader), List.of());
         Action.Launcher host = new Action.Launcher(bs("curl"), bs("usr/bin/curl"), bs("usr/bin/.curl-real"),
@@ -61,6 +62,16 @@ class PlanJsonTest {
         assertTrue(PlanJson.compact(PlanJson.toJson(host)).endsWith(",\"tree\":\"host\"}"),
                 PlanJson.compact(PlanJson.toJson(host)));
         assertNotEquals(PlanJson.actionHash(store), PlanJson.actionHash(host));
+    }
+
+    @Test
+    void loaderFamily_isWrittenInLowerCase_soPlanHashesStayAsBefore() {
+        Action.Loader musl = new Action.Loader(bs("h-musl/lib/libc.so"), LoaderFamily.MUSL, true);
+        Action.ExecShim shim = new Action.ExecShim(bs("h-x/bin/x"), bs("h-x/bin/.x-real"), musl, List.of());
+        assertTrue(PlanJson.compact(PlanJson.toJson(shim)).contains("\"family\":\"musl\""),
+                PlanJson.compact(PlanJson.toJson(shim)));
+        assertThrows(IllegalArgumentException.class,
+                () -> new Action.Loader(bs("h-x/lib/ld.so"), LoaderFamily.UNKNOWN, false));
     }
 
     @Test

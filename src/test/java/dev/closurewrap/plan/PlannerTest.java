@@ -3,6 +3,7 @@ package dev.closurewrap.plan;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.closurewrap.Processes;
 import dev.closurewrap.elf.ElfConstants;
 import dev.closurewrap.elf.ElfEdit;
 import dev.closurewrap.elf.SearchPathTag;
@@ -20,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,11 +55,10 @@ class PlannerTest {
         Files.writeString(share.resolve("x.conf"), "library = " + lib.resolve("libfoo.so.1") + "\n");
     }
 
-    private static void gcc(String... args) throws IOException, InterruptedException {
+    private static void gcc(String... args) throws IOException {
         List<String> command = new java.util.ArrayList<>(List.of("gcc"));
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).inheritIO().start();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "gcc failed: " + command);
+        Processes.check(null, command);
     }
 
     private static Map<String, FilePlan> plan(Mode mode, Optional<Path> prefix, List<String> notes) throws IOException {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.closurewrap.Processes;
 import dev.closurewrap.elf.ElfEdit;
 import dev.closurewrap.elf.ElfFile;
 import dev.closurewrap.elf.SearchPathTag;
@@ -17,7 +18,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,12 +29,11 @@ class PlanRewriterTest {
         return ByteString.utf8(s);
     }
 
-    private Path library() throws IOException, InterruptedException {
+    private Path library() throws IOException {
         Files.writeString(dir.resolve("foo.c"), "int foo(void) { return 42; }\n");
         Path lib = dir.resolve("libfoo.so.1");
-        Process p = new ProcessBuilder("gcc", "-shared", "-fPIC", "-Wl,-soname,libfoo.so.1", "-Wl,-rpath,/nix/store/x/lib",
-                "-o", lib.toString(), dir.resolve("foo.c").toString()).inheritIO().start();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0);
+        Processes.check(dir, "gcc", "-shared", "-fPIC", "-Wl,-soname,libfoo.so.1", "-Wl,-rpath,/nix/store/x/lib",
+                "-o", lib.toString(), dir.resolve("foo.c").toString());
         return lib;
     }
 

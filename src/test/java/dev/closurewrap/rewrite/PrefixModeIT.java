@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -33,12 +32,7 @@ class PrefixModeIT {
     @Test
     void prefix_symlinksAndScripts_nameTheNewStoreAndNothingElse() throws IOException {
         Path store = temp.resolve("opt/app/store");
-        Files.createDirectories(store);
-        List<String> copy = new ArrayList<>(List.of("cp", "-a"));
-        TestClosure.closure().forEach(path -> copy.add(path.toString()));
-        copy.add(store.toString());
-        TestClosure.run(copy);
-        TestClosure.run(List.of("chmod", "-R", "u+w", store.toString()));
+        TestBundle.copyTestClosure(store);
 
         ByteString oldStore = ByteString.utf8(TestClosure.storeDir().toString());
         ByteString newStore = ByteString.utf8(store.toString());

@@ -38,16 +38,21 @@ final class TestBundle {
         this.root = root;
     }
 
-    static TestBundle build(Path root) throws IOException {
-        TestBundle bundle = new TestBundle(root);
-        Path storeDir = TestClosure.storeDir();
-        Path store = root.resolve("store");
+    /** A writable copy of every store path of the test closure, in {@code store}. */
+    static void copyTestClosure(Path store) throws IOException {
         Files.createDirectories(store);
         List<String> copy = new ArrayList<>(List.of("cp", "-a"));
         TestClosure.closure().forEach(path -> copy.add(path.toString()));
         copy.add(store.toString());
         TestClosure.run(copy);
         TestClosure.run(List.of("chmod", "-R", "u+w", store.toString()));
+    }
+
+    static TestBundle build(Path root) throws IOException {
+        TestBundle bundle = new TestBundle(root);
+        Path storeDir = TestClosure.storeDir();
+        Path store = root.resolve("store");
+        copyTestClosure(store);
 
         ByteString oldStore = ByteString.utf8(storeDir.toString());
         Set<ByteString> bundled = new HashSet<>();
