@@ -275,6 +275,7 @@ public final class WrapJob {
         List<Path> hostPrograms = new ArrayList<>();
         for (String root : request.roots()) {
             if (StoreDirSource.storePathOf(Path.of(root)).isEmpty()) {
+                checkHostRoot(root);
                 hostPrograms.add(Path.of(root));
             }
         }
@@ -299,6 +300,32 @@ public final class WrapJob {
             roots.add(storePath.get());
         }
         return new StoreDirSource(storeDir, roots, StoreDirSource.References.AUTO);
+    }
+
+    /**
+     * A root outside any store that is no archive must be a host program: say plainly when it is
+     * missing, a link to nowhere, or a directory (the user meant a store path or a binary cache).
+     */
+    private static void checkHostRoot(String root) throws IOException {
+        Path path = Path.of(root);
+        if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            throw new java.nio.file.NoSuchFileException(root, null, "no such file or directory");
+        }
+        try {
+            path.toRealPath();
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new java.nio.file.NoSuchFileException(root, null, "a symbolic link to nothing");
+        } catch (java.nio.file.FileSystemException e) {
+            if (String.valueOf(e.getReason()).contains("levels of symbolic links")) {
+                throw new java.nio.file.NoSuchFileException(root, null, "symbolic link loop");
+            }
+            throw e;
+        }
+        if (Files.isDirectory(path)) {
+            throw new UnsupportedInputException(root, "a directory that is neither a store path (<store>/<hash>-<name>)"
+                    + " nor a binary cache (it has no nix-cache-info): give a store path, a NAR, a nix-store --export"
+                    + " stream, a binary cache directory or a host ELF program");
+        }
     }
 
     private JobRecord jobRecord() {

@@ -128,7 +128,7 @@ class WrapCommandBadInputTest {
         Path plain = Files.createDirectories(dir.resolve("plain"));
         Result r = run("--relative", plain.toString(), "-o", dir.resolve("out").toString());
         assertEquals(ExitCodes.BAD_INPUT, r.code(), r.err());
-        assertTrue(r.err().contains(plain + ": a directory that is neither a store path"), r.err());
+        assertTrue(r.err().contains(plain + ": not supported: a directory that is neither a store path"), r.err());
         assertTrue(r.err().contains("nix-cache-info"), r.err());
     }
 
