@@ -163,6 +163,13 @@ public final class WrapJob {
         if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
             throw new UnsupportedInputException(dir.toString(), "--in-place needs a writable directory");
         }
+        Optional<Path> storePath = StoreDirSource.storePathOf(dir);
+        if (storePath.isPresent() && isValidInNixDatabase(storePath.get())) {
+            // Root may write into the store, but the database keeps each path's hash: the store would be corrupt.
+            throw new UnsupportedInputException(dir.toString(), storePath.get() + " is a valid path of the Nix store"
+                    + " (registered in its database) and is never edited in place: edit a copy"
+                    + " (cp -r, chmod -R u+w) or write a bundle with -o OUT");
+        }
         Path storeDir = request.settings().storeDir();
         Map<String, Path> present = new java.util.HashMap<>();
         if (Files.isDirectory(storeDir)) {
@@ -325,6 +332,34 @@ public final class WrapJob {
             throw new UnsupportedInputException(root, "a directory that is neither a store path (<store>/<hash>-<name>)"
                     + " nor a binary cache (it has no nix-cache-info): give a store path, a NAR, a nix-store --export"
                     + " stream, a binary cache directory or a host ELF program");
+        }
+    }
+
+    /**
+     * Whether {@code nix-store --check-validity} knows {@code storePath}; false without Nix, for a
+     * path of another store, and for a build output not registered yet (what {@code --in-place} is for).
+     */
+    private static boolean isValidInNixDatabase(Path storePath) throws IOException {
+        Process process;
+        try {
+            process = new ProcessBuilder("nix-store", "--check-validity", storePath.toString())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+        } catch (IOException e) {
+            return false; // no nix-store on PATH: no database to protect
+        }
+        try {
+            if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IOException("nix-store --check-validity " + storePath + " did not finish in 60 s");
+            }
+            return process.exitValue() == 0;
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while running nix-store", e);
         }
     }
 
