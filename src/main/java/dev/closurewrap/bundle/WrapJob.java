@@ -313,7 +313,7 @@ public final class WrapJob {
      * A root outside any store that is no archive must be a host program: say plainly when it is
      * missing, a link to nowhere, or a directory (the user meant a store path or a binary cache).
      */
-    private static void checkHostRoot(String root) throws IOException {
+    public static void checkHostRoot(String root) throws IOException {
         Path path = Path.of(root);
         if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             throw new java.nio.file.NoSuchFileException(root, null, "no such file or directory");

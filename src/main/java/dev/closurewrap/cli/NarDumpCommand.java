@@ -46,13 +46,27 @@ final class NarDumpCommand implements Callable<Integer> {
             spec.commandLine().getOut().println("NarSize: " + digest.size());
             return ExitCodes.OK;
         }
-        try (FileChannel out = output != null
-                ? FileChannel.open(output, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)
-                : new FileOutputStream(FileDescriptor.out).getChannel()) {
-            if (output == null && !Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                throw new java.nio.file.NoSuchFileException(path.toString());
-            }
+        if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            throw new java.nio.file.NoSuchFileException(path.toString(), null, "no such file or directory");
+        }
+        if (output == null) {
+            // Standard output stays open for whoever runs us; only the archive goes through it.
+            FileChannel out = new FileOutputStream(FileDescriptor.out).getChannel();
             NarDumper.dump(path, new NarWriter(new WireSink(out), path.toString(), false));
+            return ExitCodes.OK;
+        }
+        // A temp file beside FILE, renamed over it when complete: a failed dump leaves FILE as it was.
+        Path target = output.toAbsolutePath();
+        Path temp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".tmp");
+        try {
+            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                NarDumper.dump(path, new NarWriter(new WireSink(out), path.toString(), false));
+                out.force(true);
+            }
+            Files.move(temp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(temp);
         }
         return ExitCodes.OK;
     }
