@@ -11,6 +11,7 @@ import dev.closurewrap.graph.GraphBuilder;
 import dev.closurewrap.graph.ScannedFile;
 import dev.closurewrap.graph.Scanner;
 import dev.closurewrap.io.AtomicFiles;
+import dev.closurewrap.io.BadInputException;
 import dev.closurewrap.io.ByteString;
 import dev.closurewrap.io.UnsupportedInputException;
 import dev.closurewrap.plan.Action;
@@ -18,6 +19,7 @@ import dev.closurewrap.plan.FilePlan;
 import dev.closurewrap.plan.JobPlan;
 import dev.closurewrap.plan.Planner;
 import dev.closurewrap.rewrite.PlanRewriter;
+import dev.closurewrap.rewrite.RewriteMismatchException;
 import dev.closurewrap.rewrite.StoreReference;
 import dev.closurewrap.rewrite.StoreReferenceScanner;
 import dev.closurewrap.store.ArchiveSource;
@@ -408,6 +410,18 @@ public final class WrapJob {
                 removeTempFiles(dir.path());
             }
             Sinks.Options options = request.settings().sinkOptions(form);
+            try {
+                return write(regular, bytes, options);
+            } catch (java.nio.file.FileSystemException | BadInputException | UnsupportedInputException e) {
+                throw e;
+            } catch (IOException e) {
+                // A sink's I/O error (a full disk) often names no file: say which output it was writing.
+                String message = String.valueOf(e.getMessage());
+                throw message.contains(staged.toString()) ? e : new IOException(outputPath() + ": " + message, e);
+            }
+        }
+
+        private WrapResult write(List<FilePlan> regular, long bytes, Sinks.Options options) throws IOException {
             try (OutputSink sink = Sinks.open(form, options)) {
                 progress.phaseStarted(ProgressListener.Phase.REWRITE, regular.size(), bytes);
                 sink.directory(EntryPath.of(ByteString.utf8(plan.tree().directory())));
@@ -501,6 +515,27 @@ public final class WrapJob {
                 throw new IOException("interrupted while rewriting", e);
             } finally {
                 pool.shutdownNow();
+                awaitWorkers(pool);
+            }
+        }
+
+        /**
+         * Waits for the workers a failure interrupted: they still use the sink and the checkpoint store,
+         * which the caller closes next, and RocksDB closed under a running worker crashes the JVM.
+         */
+        private static void awaitWorkers(ExecutorService pool) {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    if (pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES)) {
+                        break;
+                    }
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
 
@@ -548,10 +583,15 @@ public final class WrapJob {
                 } catch (UnsupportedInputException e) {
                     copyFailed(sink, f, input, planHash, "not supported: " + e.reason());
                     return;
-                } catch (IOException e) {
+                } catch (BadInputException | RewriteMismatchException e) {
                     // Bad input (the message names file and offset), or an edit that did not read back as planned.
                     copyFailed(sink, f, input, planHash, e.getMessage());
                     return;
+                } catch (java.nio.file.FileSystemException e) {
+                    throw e; // names its file already
+                } catch (IOException e) {
+                    // The machine, not the file (a full disk): copying it unchanged would hide that; stop the job.
+                    throw new IOException(staged + ": writing the rewrite of " + f.target() + ": " + e.getMessage(), e);
                 }
             }
             Path output = result.get();
