@@ -229,7 +229,7 @@ final class WrapCommand implements Callable<Integer> {
         Optional<Path> storePath = StoreDirSource.storePathOf(root);
         List<Path> inputs = storePath.isPresent()
                 ? List.of(storePath.get(), storePath.get().getParent())
-                : Files.isDirectory(root) ? List.of(root) : List.of();
+                : Files.exists(root) ? List.of(root) : List.of(); // a cache directory, or a NAR or export file
         for (int i = 0; i < inputs.size(); i++) {
             Path input = realPathOfAncestor(inputs.get(i));
             if (target.startsWith(input)) {

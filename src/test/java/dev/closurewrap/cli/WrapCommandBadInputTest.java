@@ -67,6 +67,17 @@ class WrapCommandBadInputTest {
     }
 
     @Test
+    void output_thatIsTheInputArchive_isAUsageError_andTheArchiveStaysAsItWas() throws IOException {
+        Path nar = dir.resolve("app.nar");
+        assertEquals(ExitCodes.OK, MainTest.run("nar", "dump", app.toString(), "-o", nar.toString()).code());
+        byte[] before = Files.readAllBytes(nar);
+        Result r = run("--relative", nar.toString(), "-o", nar.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+        assertTrue(r.err().contains(nar + ": the output must not be inside the input " + nar), r.err());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(before, Files.readAllBytes(nar));
+    }
+
+    @Test
     void output_insideTheStoreDirectory_isAUsageError() throws IOException {
         Result r = run("--absolute", app.toString(), "-o", store.resolve("bundle.tar").toString());
         assertEquals(ExitCodes.USAGE, r.code(), r.err());
