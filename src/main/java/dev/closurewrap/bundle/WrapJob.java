@@ -70,6 +70,8 @@ public final class WrapJob {
 
     private final WrapRequest request;
     private final ProgressListener progress;
+    /** An archive job's restore directory: a temporary name that messages and the manifest must not show. */
+    private Optional<Path> restored = Optional.empty();
 
     public WrapJob(WrapRequest request, ProgressListener progress) {
         this.request = request;
@@ -86,6 +88,7 @@ public final class WrapJob {
         }
         // Archives are restored into a work directory that lives as long as the job: the sink reads from it.
         Path work = Files.createTempDirectory("closure-wrap-restore");
+        restored = Optional.of(work);
         try {
             return run(source(Optional.of(work)));
         } finally {
@@ -131,6 +134,12 @@ public final class WrapJob {
         Optional<Path> inPlace = request.inPlace() ? Optional.of(closure.roots().get(0)) : Optional.empty();
         JobPlan plan = Planner.plan(closure, files, graph, new Planner.Options(request.mode(), request.prefix(),
                 settings::excluded, Planner.hostMachine(), inPlace));
+        if (restored.isPresent()) {
+            Map<ByteString, String> problems = new java.util.TreeMap<>();
+            plan.problems().forEach((target, why) -> problems.put(target, displayed(why)));
+            plan = new JobPlan(plan.mode(), plan.tree(), plan.storeDir(), plan.prefix(), plan.files(), problems,
+                    plan.notes().stream().map(this::displayed).toList());
+        }
         plan.notes().forEach(progress::warning);
         progress.phaseFinished(ProgressListener.Phase.PLAN);
         if (request.dryRun()) {
@@ -309,6 +318,19 @@ public final class WrapJob {
             roots.add(storePath.get());
         }
         return new StoreDirSource(storeDir, roots, StoreDirSource.References.AUTO);
+    }
+
+    /**
+     * {@code message} with an archive job's restore directory replaced by the archive's name
+     * ({@code app.nar!/<hash>-app/lib/libfoo.so}): the user never saw that directory, it is gone
+     * after the job, and a manifest naming it would differ from run to run.
+     */
+    private String displayed(String message) {
+        if (restored.isEmpty()) {
+            return message;
+        }
+        String archive = request.roots().size() == 1 ? request.roots().get(0) + "!/" : "";
+        return message.replace(restored.get() + "/", archive);
     }
 
     /**
@@ -689,7 +711,8 @@ public final class WrapJob {
             failed(f, input, planHash, reason, source);
         }
 
-        private void failed(FilePlan f, Sha256 input, Sha256 planHash, String reason, Path content) throws IOException {
+        private void failed(FilePlan f, Sha256 input, Sha256 planHash, String why, Path content) throws IOException {
+            String reason = displayed(why);
             if (store.isPresent()) {
                 store.get().markFailed(f.target(), input, planHash, reason);
             }

@@ -78,6 +78,23 @@ class WrapCommandBadInputTest {
     }
 
     @Test
+    void archiveWithABadElf_reportsItByTheArchiveName_andTwoRunsGiveTheSameTarball() throws IOException {
+        // ELF magic, then a header cut short: the reader rejects it, the job copies it unchanged.
+        byte[] bad = new byte[40];
+        System.arraycopy(new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1}, 0, bad, 0, 7);
+        Files.write(Files.createDirectories(app.resolve("lib")).resolve("libbad.so"), bad);
+        Path nar = dir.resolve("app.nar");
+        assertEquals(ExitCodes.OK, MainTest.run("nar", "dump", app.toString(), "-o", nar.toString()).code());
+        Result first = run("-q", "--relative", nar.toString(), "-o", dir.resolve("1.tar").toString());
+        Result second = run("-q", "--relative", nar.toString(), "-o", dir.resolve("2.tar").toString());
+        assertEquals(ExitCodes.SOME_FILES_FAILED, first.code(), first.err());
+        assertTrue(first.err().contains(nar + "!/"), first.err());
+        assertFalse(first.err().contains("closure-wrap-restore"), first.err());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(Files.readAllBytes(dir.resolve("1.tar")),
+                Files.readAllBytes(dir.resolve("2.tar")));
+    }
+
+    @Test
     void output_insideTheStoreDirectory_isAUsageError() throws IOException {
         Result r = run("--absolute", app.toString(), "-o", store.resolve("bundle.tar").toString());
         assertEquals(ExitCodes.USAGE, r.code(), r.err());
