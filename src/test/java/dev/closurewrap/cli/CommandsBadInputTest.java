@@ -70,4 +70,36 @@ class CommandsBadInputTest {
         assertBadInput(MainTest.run("graph", plain.toString()),
                 plain + ": not supported: a directory that is neither a store path");
     }
+
+    @Test
+    void narRestore_intoAnExistingDirectory_isAUsageError_andTouchesNothing() throws IOException {
+        Path tree = Files.createDirectories(dir.resolve("tree"));
+        Files.writeString(tree.resolve("a"), "a");
+        Path nar = dir.resolve("tree.nar");
+        assertEquals(0, MainTest.run("nar", "dump", tree.toString(), "-o", nar.toString()).code());
+        Path existing = Files.createDirectories(dir.resolve("existing"));
+        MainTest.Result r = MainTest.run("nar", "restore", "-f", nar.toString(), existing.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+        assertTrue(r.err().contains(existing + ": already exists: nar restore creates DIR"), r.err());
+        try (var left = Files.list(existing)) {
+            assertEquals(0, left.count());
+        }
+    }
+
+    @Test
+    void narRestore_underAMissingDirectory_namesThatDirectory() throws IOException {
+        Path tree = Files.createDirectories(dir.resolve("tree"));
+        Path nar = dir.resolve("tree.nar");
+        assertEquals(0, MainTest.run("nar", "dump", tree.toString(), "-o", nar.toString()).code());
+        Path parent = dir.resolve("missing/deep");
+        assertBadInput(MainTest.run("nar", "restore", "-f", nar.toString(), parent.resolve("x").toString()),
+                parent + ": no such directory");
+    }
+
+    @Test
+    void verify_ofATarball_saysToUnpackItFirst() throws IOException {
+        Path tarball = Files.writeString(dir.resolve("app.tar.zst"), "not really");
+        assertBadInput(MainTest.run("verify", tarball.toString()), tarball + ": bad bundle: not a directory");
+        assertTrue(MainTest.run("verify", tarball.toString()).err().contains("unpack it"));
+    }
 }

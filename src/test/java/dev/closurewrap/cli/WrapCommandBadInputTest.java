@@ -95,6 +95,16 @@ class WrapCommandBadInputTest {
     }
 
     @Test
+    void output_anExistingFileForADirectoryOutput_isAUsageError_beforeAnyWork() throws IOException {
+        Path file = Files.writeString(dir.resolve("notes"), "keep me\n");
+        Result r = run("--relative", app.toString(), "-o", file.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+        assertTrue(r.err().contains(file + ": exists and is not a directory"), r.err());
+        assertEquals("keep me\n", Files.readString(file));
+        assertFalse(Files.exists(dir.resolve("notes.closure-wrap-state")));
+    }
+
+    @Test
     void output_insideTheStoreDirectory_isAUsageError() throws IOException {
         Result r = run("--absolute", app.toString(), "-o", store.resolve("bundle.tar").toString());
         assertEquals(ExitCodes.USAGE, r.code(), r.err());
