@@ -26,8 +26,20 @@ final class NarRestoreCommand implements Callable<Integer> {
     @Option(names = {"-f", "--file"}, paramLabel = "F", description = "Read the archive from F instead of standard input.")
     Path file;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws IOException {
+        // Checked before the archive is read: both are the command line's mistakes, not the archive's.
+        if (Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    target + ": already exists: nar restore creates DIR (give a new name)");
+        }
+        Path parent = target.toAbsolutePath().normalize().getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            throw new java.nio.file.NoSuchFileException(parent.toString(), null, "no such directory");
+        }
         String name = file != null ? file.toString() : "<stdin>";
         try (InputStream raw = file != null ? Files.newInputStream(file) : new FileInputStream(FileDescriptor.in);
              NarReader reader = new NarReader(new WireSource(NarCompression.decompressing(raw, name), name), true, false)) {

@@ -219,6 +219,10 @@ final class WrapCommand implements Callable<Integer> {
             }
         }
         if (form instanceof OutputForm.Directory dir) {
+            if (Files.exists(dir.path()) && !Files.isDirectory(dir.path())) {
+                throw new ParameterException(spec.commandLine(), dir.path() + ": exists and is not a directory: give "
+                        + OutputForm.FORMS);
+            }
             checkNotAnotherJobsBundle(dir.path());
         }
     }
