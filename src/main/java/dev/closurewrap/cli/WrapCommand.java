@@ -206,6 +206,10 @@ final class WrapCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), output + ": a NAR output holds one store path: give one "
                     + "ROOT, or write a directory, a tarball or file://DIR");
         }
+        if (state.isPresent() && Files.exists(state.get()) && !Files.isDirectory(state.get())) {
+            throw new ParameterException(spec.commandLine(), "--state " + state.get()
+                    + ": exists and is not a directory: give a directory for the checkpoint database");
+        }
         Path outPath = form instanceof OutputForm.BinaryCache cache ? cache.directory() : Path.of(output);
         for (String root : roots) {
             Optional<String> inside = insideInput(outPath, Path.of(root));

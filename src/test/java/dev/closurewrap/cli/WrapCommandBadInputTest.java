@@ -105,6 +105,15 @@ class WrapCommandBadInputTest {
     }
 
     @Test
+    void state_anExistingFile_isAUsageError() throws IOException {
+        Path file = Files.writeString(dir.resolve("notes"), "keep me\n");
+        Result r = run("--relative", app.toString(), "-o", dir.resolve("out").toString(), "--state", file.toString());
+        assertEquals(ExitCodes.USAGE, r.code(), r.err());
+        assertTrue(r.err().contains("--state " + file + ": exists and is not a directory"), r.err());
+        assertEquals("keep me\n", Files.readString(file));
+    }
+
+    @Test
     void output_insideTheStoreDirectory_isAUsageError() throws IOException {
         Result r = run("--absolute", app.toString(), "-o", store.resolve("bundle.tar").toString());
         assertEquals(ExitCodes.USAGE, r.code(), r.err());
