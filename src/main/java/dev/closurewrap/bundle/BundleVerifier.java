@@ -99,7 +99,8 @@ public final class BundleVerifier {
     public VerifyReport verify(Path bundle) throws IOException {
         if (!Files.isDirectory(bundle)) {
             throw new BadInputException("bundle", bundle.toString(), BadInputException.NO_OFFSET,
-                    Files.exists(bundle) ? "not a directory" : "no such directory");
+                    Files.exists(bundle) ? "not a directory (a tarball? unpack it where it will run, then verify that)"
+                            : "no such directory");
         }
         Path root = bundle.toRealPath();
         Path store = root.resolve("store");

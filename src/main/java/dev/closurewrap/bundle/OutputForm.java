@@ -1,7 +1,10 @@
 package dev.closurewrap.bundle;
 
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 
 /** What {@code -o OUT} asks for, read from its form. */
 public sealed interface OutputForm {
@@ -37,6 +40,25 @@ public sealed interface OutputForm {
         public BinaryCache {
             Objects.requireNonNull(directory, "directory");
         }
+    }
+
+    /** What {@code -o} accepts, for messages. */
+    String FORMS = "a directory, *.tar, *.tar.gz, *.tar.xz, *.tar.zst, *.nar, *.nar.xz, *.nar.zst or file://DIR";
+
+    /**
+     * Names of archives and compressed files closure-wrap does not write. {@link #parse} would take
+     * {@code app.nar.gz} or {@code app.tar.bz2} for a directory; such a name is a mistake, not a wish.
+     */
+    List<String> FOREIGN_SUFFIXES = List.of(".gz", ".bz2", ".tbz", ".tbz2", ".xz", ".txz", ".zst", ".zstd", ".tzst",
+            ".lz", ".lz4", ".lzma", ".lzo", ".z", ".zip", ".7z", ".rar", ".cpio", ".jar", ".deb", ".rpm");
+
+    /** The suffix of an {@code -o} argument that looks like an archive closure-wrap does not write, if any. */
+    static Optional<String> foreignArchiveSuffix(String out) {
+        if (!(parse(out) instanceof Directory dir) || dir.path().getFileName() == null) {
+            return Optional.empty();
+        }
+        String name = dir.path().getFileName().toString().toLowerCase(Locale.ROOT);
+        return FOREIGN_SUFFIXES.stream().filter(name::endsWith).findFirst();
     }
 
     /** Reads the form of an {@code -o} argument. */

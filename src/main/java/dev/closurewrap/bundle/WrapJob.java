@@ -11,6 +11,7 @@ import dev.closurewrap.graph.GraphBuilder;
 import dev.closurewrap.graph.ScannedFile;
 import dev.closurewrap.graph.Scanner;
 import dev.closurewrap.io.AtomicFiles;
+import dev.closurewrap.io.BadInputException;
 import dev.closurewrap.io.ByteString;
 import dev.closurewrap.io.UnsupportedInputException;
 import dev.closurewrap.plan.Action;
@@ -18,6 +19,7 @@ import dev.closurewrap.plan.FilePlan;
 import dev.closurewrap.plan.JobPlan;
 import dev.closurewrap.plan.Planner;
 import dev.closurewrap.rewrite.PlanRewriter;
+import dev.closurewrap.rewrite.RewriteMismatchException;
 import dev.closurewrap.rewrite.StoreReference;
 import dev.closurewrap.rewrite.StoreReferenceScanner;
 import dev.closurewrap.store.ArchiveSource;
@@ -68,6 +70,8 @@ public final class WrapJob {
 
     private final WrapRequest request;
     private final ProgressListener progress;
+    /** An archive job's restore directory: a temporary name that messages and the manifest must not show. */
+    private Optional<Path> restored = Optional.empty();
 
     public WrapJob(WrapRequest request, ProgressListener progress) {
         this.request = request;
@@ -84,6 +88,7 @@ public final class WrapJob {
         }
         // Archives are restored into a work directory that lives as long as the job: the sink reads from it.
         Path work = Files.createTempDirectory("closure-wrap-restore");
+        restored = Optional.of(work);
         try {
             return run(source(Optional.of(work)));
         } finally {
@@ -129,6 +134,12 @@ public final class WrapJob {
         Optional<Path> inPlace = request.inPlace() ? Optional.of(closure.roots().get(0)) : Optional.empty();
         JobPlan plan = Planner.plan(closure, files, graph, new Planner.Options(request.mode(), request.prefix(),
                 settings::excluded, Planner.hostMachine(), inPlace));
+        if (restored.isPresent()) {
+            Map<ByteString, String> problems = new java.util.TreeMap<>();
+            plan.problems().forEach((target, why) -> problems.put(target, displayed(why)));
+            plan = new JobPlan(plan.mode(), plan.tree(), plan.storeDir(), plan.prefix(), plan.files(), problems,
+                    plan.notes().stream().map(this::displayed).toList());
+        }
         plan.notes().forEach(progress::warning);
         progress.phaseFinished(ProgressListener.Phase.PLAN);
         if (request.dryRun()) {
@@ -162,6 +173,13 @@ public final class WrapJob {
         Path dir = Path.of(request.roots().get(0)).toAbsolutePath().normalize();
         if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
             throw new UnsupportedInputException(dir.toString(), "--in-place needs a writable directory");
+        }
+        Optional<Path> storePath = StoreDirSource.storePathOf(dir);
+        if (storePath.isPresent() && isValidInNixDatabase(storePath.get())) {
+            // Root may write into the store, but the database keeps each path's hash: the store would be corrupt.
+            throw new UnsupportedInputException(dir.toString(), storePath.get() + " is a valid path of the Nix store"
+                    + " (registered in its database) and is never edited in place: edit a copy"
+                    + " (cp -r, chmod -R u+w) or write a bundle with -o OUT");
         }
         Path storeDir = request.settings().storeDir();
         Map<String, Path> present = new java.util.HashMap<>();
@@ -275,6 +293,7 @@ public final class WrapJob {
         List<Path> hostPrograms = new ArrayList<>();
         for (String root : request.roots()) {
             if (StoreDirSource.storePathOf(Path.of(root)).isEmpty()) {
+                checkHostRoot(root);
                 hostPrograms.add(Path.of(root));
             }
         }
@@ -299,6 +318,73 @@ public final class WrapJob {
             roots.add(storePath.get());
         }
         return new StoreDirSource(storeDir, roots, StoreDirSource.References.AUTO);
+    }
+
+    /**
+     * {@code message} with an archive job's restore directory replaced by the archive's name
+     * ({@code app.nar!/<hash>-app/lib/libfoo.so}): the user never saw that directory, it is gone
+     * after the job, and a manifest naming it would differ from run to run.
+     */
+    private String displayed(String message) {
+        if (restored.isEmpty()) {
+            return message;
+        }
+        String archive = request.roots().size() == 1 ? request.roots().get(0) + "!/" : "";
+        return message.replace(restored.get() + "/", archive);
+    }
+
+    /**
+     * A root outside any store that is no archive must be a host program: say plainly when it is
+     * missing, a link to nowhere, or a directory (the user meant a store path or a binary cache).
+     */
+    public static void checkHostRoot(String root) throws IOException {
+        Path path = Path.of(root);
+        if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            throw new java.nio.file.NoSuchFileException(root, null, "no such file or directory");
+        }
+        try {
+            path.toRealPath();
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new java.nio.file.NoSuchFileException(root, null, "a symbolic link to nothing");
+        } catch (java.nio.file.FileSystemException e) {
+            if (String.valueOf(e.getReason()).contains("levels of symbolic links")) {
+                throw new java.nio.file.NoSuchFileException(root, null, "symbolic link loop");
+            }
+            throw e;
+        }
+        if (Files.isDirectory(path)) {
+            throw new UnsupportedInputException(root, "a directory that is neither a store path (<store>/<hash>-<name>)"
+                    + " nor a binary cache (it has no nix-cache-info): give a store path, a NAR, a nix-store --export"
+                    + " stream, a binary cache directory or a host ELF program");
+        }
+    }
+
+    /**
+     * Whether {@code nix-store --check-validity} knows {@code storePath}; false without Nix, for a
+     * path of another store, and for a build output not registered yet (what {@code --in-place} is for).
+     */
+    private static boolean isValidInNixDatabase(Path storePath) throws IOException {
+        Process process;
+        try {
+            process = new ProcessBuilder("nix-store", "--check-validity", storePath.toString())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+        } catch (IOException e) {
+            return false; // no nix-store on PATH: no database to protect
+        }
+        try {
+            if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IOException("nix-store --check-validity " + storePath + " did not finish in 60 s");
+            }
+            return process.exitValue() == 0;
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while running nix-store", e);
+        }
     }
 
     private JobRecord jobRecord() {
@@ -346,6 +432,18 @@ public final class WrapJob {
                 removeTempFiles(dir.path());
             }
             Sinks.Options options = request.settings().sinkOptions(form);
+            try {
+                return write(regular, bytes, options);
+            } catch (java.nio.file.FileSystemException | BadInputException | UnsupportedInputException e) {
+                throw e;
+            } catch (IOException e) {
+                // A sink's I/O error (a full disk) often names no file: say which output it was writing.
+                String message = String.valueOf(e.getMessage());
+                throw message.contains(staged.toString()) ? e : new IOException(outputPath() + ": " + message, e);
+            }
+        }
+
+        private WrapResult write(List<FilePlan> regular, long bytes, Sinks.Options options) throws IOException {
             try (OutputSink sink = Sinks.open(form, options)) {
                 progress.phaseStarted(ProgressListener.Phase.REWRITE, regular.size(), bytes);
                 sink.directory(EntryPath.of(ByteString.utf8(plan.tree().directory())));
@@ -439,6 +537,27 @@ public final class WrapJob {
                 throw new IOException("interrupted while rewriting", e);
             } finally {
                 pool.shutdownNow();
+                awaitWorkers(pool);
+            }
+        }
+
+        /**
+         * Waits for the workers a failure interrupted: they still use the sink and the checkpoint store,
+         * which the caller closes next, and RocksDB closed under a running worker crashes the JVM.
+         */
+        private static void awaitWorkers(ExecutorService pool) {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    if (pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES)) {
+                        break;
+                    }
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
 
@@ -486,10 +605,15 @@ public final class WrapJob {
                 } catch (UnsupportedInputException e) {
                     copyFailed(sink, f, input, planHash, "not supported: " + e.reason());
                     return;
-                } catch (IOException e) {
+                } catch (BadInputException | RewriteMismatchException e) {
                     // Bad input (the message names file and offset), or an edit that did not read back as planned.
                     copyFailed(sink, f, input, planHash, e.getMessage());
                     return;
+                } catch (java.nio.file.FileSystemException e) {
+                    throw e; // names its file already
+                } catch (IOException e) {
+                    // The machine, not the file (a full disk): copying it unchanged would hide that; stop the job.
+                    throw new IOException(staged + ": writing the rewrite of " + f.target() + ": " + e.getMessage(), e);
                 }
             }
             Path output = result.get();
@@ -587,7 +711,8 @@ public final class WrapJob {
             failed(f, input, planHash, reason, source);
         }
 
-        private void failed(FilePlan f, Sha256 input, Sha256 planHash, String reason, Path content) throws IOException {
+        private void failed(FilePlan f, Sha256 input, Sha256 planHash, String why, Path content) throws IOException {
+            String reason = displayed(why);
             if (store.isPresent()) {
                 store.get().markFailed(f.target(), input, planHash, reason);
             }

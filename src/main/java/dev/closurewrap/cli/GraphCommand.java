@@ -1,5 +1,6 @@
 package dev.closurewrap.cli;
 
+import dev.closurewrap.bundle.WrapJob;
 import dev.closurewrap.graph.DependencyGraph;
 import dev.closurewrap.graph.GraphBuilder;
 import dev.closurewrap.graph.GraphWriter;
@@ -144,6 +145,7 @@ final class GraphCommand implements Callable<Integer> {
                 storeDir = dir;
                 storeRoots.add(root);
             } else {
+                WrapJob.checkHostRoot(root.toString());
                 hostRoots.add(root);
             }
         }

@@ -17,6 +17,20 @@ public final class Main {
         System.exit(code);
     }
 
+    /** The message of an error that ended a command; the JDK's file errors often give only the file name. */
+    static String message(Throwable ex) {
+        if (ex instanceof java.nio.file.FileSystemException fs && fs.getReason() == null && fs.getFile() != null) {
+            String what = ex instanceof java.nio.file.NoSuchFileException ? "no such file or directory"
+                    : ex instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : ex instanceof java.nio.file.FileAlreadyExistsException ? "already exists"
+                    : ex instanceof java.nio.file.NotDirectoryException ? "not a directory"
+                    : ex instanceof java.nio.file.DirectoryNotEmptyException ? "directory not empty"
+                    : ex.getClass().getSimpleName();
+            return fs.getFile() + (fs.getOtherFile() == null ? "" : " -> " + fs.getOtherFile()) + ": " + what;
+        }
+        return String.valueOf(ex.getMessage());
+    }
+
     /** Runs one command line and returns its exit code; never calls {@code System.exit}. */
     public static int run(PrintStream out, PrintStream err, String... args) {
         return run(out, err, new WrapCommand(), args);
@@ -34,7 +48,7 @@ public final class Main {
             if (ExitCodes.wantsStackTrace(ex)) {
                 ex.printStackTrace(errWriter);
             } else {
-                errWriter.println("closure-wrap: " + ex.getMessage());
+                errWriter.println("closure-wrap: " + message(ex));
             }
             return ExitCodes.of(ex);
         });

@@ -85,7 +85,7 @@ final class NarDumpCommand implements Callable<Integer> {
         }
         Path path = paths.get(0);
         if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-            throw new NoSuchFileException(path.toString());
+            throw new NoSuchFileException(path.toString(), null, "no such file or directory");
         }
         if (output != null) {
             dumpAtomically(path, output);
@@ -143,7 +143,7 @@ final class NarDumpCommand implements Callable<Integer> {
     /** Through a temp file and a rename: a failed dump never leaves half an archive. */
     private static void dumpAtomically(Path path, Path target) throws IOException {
         if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-            throw new NoSuchFileException(path.toString());
+            throw new NoSuchFileException(path.toString(), null, "no such file or directory");
         }
         // A channel, not a stream, so that large files still go out with sendfile.
         Path temp = AtomicFiles.createTemp(target);

@@ -9,6 +9,8 @@ import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -52,6 +54,7 @@ final class NarRestoreCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "one archive per call: several need -d DIR ARCHIVE...");
             }
+            checkTarget(parameters.get(0));
             String name = file != null ? file.toString() : "<stdin>";
             try (InputStream raw = file != null ? Files.newInputStream(file) : new FileInputStream(FileDescriptor.in)) {
                 restore(raw, name, parameters.get(0));
@@ -68,6 +71,18 @@ final class NarRestoreCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
+    }
+
+    /** Checked before the archive is read: both are the command line's mistakes, not the archive's. */
+    private void checkTarget(Path target) throws IOException {
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    target + ": already exists: nar restore creates DIR (give a new name)");
+        }
+        Path parent = target.toAbsolutePath().normalize().getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            throw new NoSuchFileException(parent.toString(), null, "no such directory");
+        }
     }
 
     private static void restore(InputStream raw, String name, Path target) throws IOException {

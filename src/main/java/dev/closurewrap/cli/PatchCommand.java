@@ -154,6 +154,14 @@ final class PatchCommand implements Callable<Integer> {
     }
 
     private void patch(Path file, PrintWriter out) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            if (!Files.exists(file)) {
+                throw new java.nio.file.NoSuchFileException(file.toString(), null, "no such file or directory");
+            }
+            // A directory cannot be ELF, and opening a FIFO or device could block forever.
+            throw new dev.closurewrap.io.BadInputException("ELF", file.toString(), dev.closurewrap.io.BadInputException.NO_OFFSET,
+                    Files.isDirectory(file) ? "is a directory" : "is not a regular file");
+        }
         ElfFile elf = ElfFile.open(file);
         String prefix = files.size() > 1 ? file + ": " : "";
         if (printInterpreter) {

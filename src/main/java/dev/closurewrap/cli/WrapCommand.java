@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.closurewrap.bundle.ConfigLoader;
+import dev.closurewrap.bundle.OutputForm;
+import dev.closurewrap.bundle.Sinks;
 import dev.closurewrap.bundle.ProgressSummary;
 import dev.closurewrap.bundle.WrapConfig;
 import dev.closurewrap.bundle.WrapJob;
@@ -14,10 +17,13 @@ import dev.closurewrap.plan.Action;
 import dev.closurewrap.plan.FilePlan;
 import dev.closurewrap.plan.JobPlan;
 import dev.closurewrap.plan.PlanJson;
+import dev.closurewrap.store.StoreDirSource;
 import java.io.PrintWriter;
 import dev.closurewrap.io.BadInputException;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -148,16 +154,20 @@ final class WrapCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "Missing -o OUT (or give --dry-run)");
         }
         Optional<Path> state = dryRun || inPlace ? Optional.empty() : stateDir(settings);
+        if (output != null) {
+            checkOutput(state);
+        }
         WrapRequest request = new WrapRequest(roots, mode.relative ? dev.closurewrap.plan.Mode.RELATIVE : dev.closurewrap.plan.Mode.ABSOLUTE,
                 Optional.ofNullable(prefix).map(p -> p.toAbsolutePath().normalize()), Optional.ofNullable(output), state,
                 dryRun, inPlace, settings, Version.current());
-        WrapResult result;
+        WrapResult result = null;
         ProgressSummary summary;
         try (ProgressReporter reporter = openReporter(settings)) {
             try {
                 result = new WrapJob(request, reporter).run();
             } finally {
-                summary = reporter.finish(!reporting.json && !reporting.quiet && !dryRun);
+                // A job that threw is not "done": its error is the last word.
+                summary = reporter.finish(result != null && !reporting.json && !reporting.quiet && !dryRun);
             }
         }
         PrintWriter out = spec.commandLine().getOut();
@@ -177,6 +187,107 @@ final class WrapCommand implements Callable<Integer> {
             JsonSummary.print(out, json);
         }
         return result.failed().isEmpty() ? ExitCodes.OK : ExitCodes.SOME_FILES_FAILED;
+    }
+
+    /**
+     * Refuses, before any work, an {@code -o} the job cannot honour: a name that looks like an archive
+     * it does not write, a NAR of several roots, an output or state directory inside the input (the
+     * job would write into what it reads, a store path among others), a directory holding another
+     * job's bundle (the two would mix).
+     */
+    private void checkOutput(Optional<Path> state) throws IOException {
+        Optional<String> foreign = OutputForm.foreignArchiveSuffix(output);
+        if (foreign.isPresent()) {
+            throw new ParameterException(spec.commandLine(), output + ": unknown output form (" + foreign.get()
+                    + "): give " + OutputForm.FORMS);
+        }
+        OutputForm form = Sinks.formOf(output);
+        if (form instanceof OutputForm.Nar && roots.size() > 1) {
+            throw new ParameterException(spec.commandLine(), output + ": a NAR output holds one store path: give one "
+                    + "ROOT, or write a directory, a tarball or file://DIR");
+        }
+        if (state.isPresent() && Files.exists(state.get()) && !Files.isDirectory(state.get())) {
+            throw new ParameterException(spec.commandLine(), "--state " + state.get()
+                    + ": exists and is not a directory: give a directory for the checkpoint database");
+        }
+        Path outPath = form instanceof OutputForm.BinaryCache cache ? cache.directory() : Path.of(output);
+        for (String root : roots) {
+            Optional<String> inside = insideInput(outPath, Path.of(root));
+            if (inside.isPresent()) {
+                throw new ParameterException(spec.commandLine(), outPath + ": the output must not be inside "
+                        + inside.get() + ": write it elsewhere");
+            }
+            if (state.isPresent() && (inside = insideInput(state.get(), Path.of(root))).isPresent()) {
+                throw new ParameterException(spec.commandLine(), "--state " + state.get() + ": the checkpoint "
+                        + "database must not be inside " + inside.get() + ": put it elsewhere");
+            }
+        }
+        if (form instanceof OutputForm.Directory dir) {
+            if (Files.exists(dir.path()) && !Files.isDirectory(dir.path())) {
+                throw new ParameterException(spec.commandLine(), dir.path() + ": exists and is not a directory: give "
+                        + OutputForm.FORMS);
+            }
+            checkNotAnotherJobsBundle(dir.path());
+        }
+    }
+
+    /** "the input ROOT" or "the input store DIR" when {@code path} lies inside what {@code root} reads. */
+    private static Optional<String> insideInput(Path path, Path root) throws IOException {
+        Path target = realPathOfAncestor(path);
+        Optional<Path> storePath = StoreDirSource.storePathOf(root);
+        List<Path> inputs = storePath.isPresent()
+                ? List.of(storePath.get(), storePath.get().getParent())
+                : Files.exists(root) ? List.of(root) : List.of(); // a cache directory, or a NAR or export file
+        for (int i = 0; i < inputs.size(); i++) {
+            Path input = realPathOfAncestor(inputs.get(i));
+            if (target.startsWith(input)) {
+                return Optional.of((i == 0 ? "the input " : "the input store ") + inputs.get(i));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** {@code path} with its longest existing ancestor replaced by that ancestor's real path. */
+    private static Path realPathOfAncestor(Path path) throws IOException {
+        Path absolute = path.toAbsolutePath().normalize();
+        Path existing = absolute;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        return existing == null ? absolute : existing.toRealPath().resolve(existing.relativize(absolute));
+    }
+
+    /**
+     * A directory output that holds the manifest of another job (other mode or roots) is refused: the
+     * job updates a directory entry by entry, so the two bundles would mix. The same job again resumes.
+     */
+    private void checkNotAnotherJobsBundle(Path out) throws IOException {
+        Path manifest = out.resolve(WrapJob.MANIFEST);
+        if (!Files.isRegularFile(manifest)) {
+            return;
+        }
+        JsonNode json;
+        try {
+            json = new ObjectMapper().readTree(manifest.toFile());
+        } catch (IOException e) {
+            throw new ParameterException(spec.commandLine(), out + " holds an unreadable " + WrapJob.MANIFEST
+                    + ": write to a fresh directory or remove it first");
+        }
+        String theirMode = json.path("mode").asText();
+        List<String> theirRoots = new ArrayList<>();
+        json.path("roots").forEach(r -> theirRoots.add(r.asText()));
+        boolean sameRoots = theirRoots.size() == roots.size();
+        for (int i = 0; sameRoots && i < roots.size(); i++) {
+            Path theirs = Path.of(theirRoots.get(i));
+            // A root given as a relative path was relative to a directory we do not know: only its spelling counts.
+            sameRoots = theirs.isAbsolute()
+                    ? theirs.normalize().equals(Path.of(roots.get(i)).toAbsolutePath().normalize())
+                    : theirRoots.get(i).equals(roots.get(i));
+        }
+        if (!theirMode.equals(mode.relative ? "relative" : "absolute") || !sameRoots) {
+            throw new ParameterException(spec.commandLine(), out + " holds the bundle of another job (--" + theirMode
+                    + " " + String.join(" ", theirRoots) + "): write to a fresh directory or remove it first");
+        }
     }
 
     /** {@code --dry-run}: every plan, as JSON with {@code --json}, else one line per entry that changes. */

@@ -109,7 +109,7 @@ public final class PlanRewriter {
 
     private static void check(Path source, String what, Object expected, Object actual) throws IOException {
         if (!expected.equals(actual)) {
-            throw new IOException(source + ": edited file read back with " + what + " " + actual + ", planned " + expected);
+            throw new RewriteMismatchException(source + ": edited file read back with " + what + " " + actual + ", planned " + expected);
         }
     }
 }
