@@ -2,6 +2,7 @@ package dev.closurewrap.nar;
 
 import dev.closurewrap.io.BadInputException;
 import java.io.BufferedInputStream;
+import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -76,14 +77,18 @@ public enum NarCompression {
 
     /** {@code in} decompressed with this compression. */
     public InputStream decompress(InputStream in, String name) throws IOException {
+        if (this == NONE) {
+            return in;
+        }
+        CountingInput compressed = new CountingInput(in);
         try {
-            return this == NONE ? in : new Guarded(switch (this) {
-                case NONE -> in;
-                case XZ -> new XZCompressorInputStream(in, false);
-                case ZSTD -> new ZstdCompressorInputStream(in);
-                case BZIP2 -> new BZip2CompressorInputStream(in, false);
-                case GZIP -> new GzipCompressorInputStream(in, false);
-            }, name);
+            return new Guarded(switch (this) {
+                case NONE -> compressed;
+                case XZ -> new XZCompressorInputStream(compressed, false);
+                case ZSTD -> new ZstdCompressorInputStream(compressed);
+                case BZIP2 -> new BZip2CompressorInputStream(compressed, false);
+                case GZIP -> new GzipCompressorInputStream(compressed, false);
+            }, compressed, name);
         } catch (IOException | RuntimeException e) {
             throw new BadInputException(nixName, name, 0, "cannot open compressed stream: " + e.getMessage(), e);
         }
@@ -91,11 +96,13 @@ public enum NarCompression {
 
     /** Turns a decompressor's complaint about corrupt data (sometimes unchecked) into bad input. */
     private final class Guarded extends FilterInputStream {
+        private final CountingInput compressed;
         private final String name;
         private long produced;
 
-        Guarded(InputStream in, String name) {
+        Guarded(InputStream in, CountingInput compressed, String name) {
             super(in);
+            this.compressed = compressed;
             this.name = name;
         }
 
@@ -115,10 +122,49 @@ public enum NarCompression {
                 return n;
             } catch (BadInputException e) {
                 throw e;
+            } catch (EOFException e) {
+                // The offset is how far the decompressor had read: the end of what there was.
+                throw new BadInputException(nixName, name, compressed.count,
+                        "compressed data ends early (after " + produced + " decompressed bytes)", e);
             } catch (IOException | RuntimeException e) {
-                throw new BadInputException(nixName, name, BadInputException.NO_OFFSET,
-                        "corrupt compressed data after " + produced + " decompressed bytes: " + e.getMessage(), e);
+                String why = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+                throw new BadInputException(nixName, name, compressed.count,
+                        "corrupt compressed data after " + produced + " decompressed bytes: " + why, e);
             }
+        }
+    }
+
+    /** Counts the compressed bytes handed to the decompressor, for the offset in an error. */
+    private static final class CountingInput extends FilterInputStream {
+        long count;
+
+        CountingInput(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = in.read();
+            if (b >= 0) {
+                count++;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                count += n;
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long skipped = in.skip(n);
+            count += Math.max(skipped, 0);
+            return skipped;
         }
     }
 
