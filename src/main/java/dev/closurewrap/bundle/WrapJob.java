@@ -30,6 +30,9 @@ import dev.closurewrap.store.ReferenceScanner;
 import dev.closurewrap.store.StoreDirSource;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -317,6 +320,8 @@ public final class WrapJob {
         private final JobPlan plan;
         private final Optional<CheckpointStore> store;
         private final Path staged;
+        /** References of the staged files hashed by this run, by output hash (see hashAndReferences). */
+        private final Map<Sha256, References> stagedReferences = new ConcurrentHashMap<>();
         private final OutputForm form;
         /** Finds strings naming the old store; empty for host programs, which come from no store. */
         private final Optional<StoreReferenceScanner> scanner;
@@ -540,7 +545,7 @@ public final class WrapJob {
             }
             Path file = staged.resolve(result.get().outputHash().hex());
             // A staged file is only ever renamed into place whole, but it may have been deleted or damaged.
-            if (Files.isRegularFile(file) && Sha256.hash(file).equals(result.get().outputHash())) {
+            if (Files.isRegularFile(file) && hashAndReferences(file).equals(result.get().outputHash())) {
                 return Optional.of(file);
             }
             return Optional.empty();
@@ -551,7 +556,7 @@ public final class WrapJob {
             Path temp = Files.createTempFile(staged, ".rewrite-", ".tmp");
             try {
                 PlanRewriter.write(f, temp);
-                Sha256 hash = Sha256.hash(temp);
+                Sha256 hash = hashAndReferences(temp);
                 Path target = staged.resolve(hash.hex());
                 if (Files.isRegularFile(target)) {
                     Files.delete(temp);
@@ -607,20 +612,46 @@ public final class WrapJob {
 
         private record References(long count, List<StoreReference> listed) {}
 
+        /**
+         * The SHA-256 of a staged (or about to be staged) file, its references remembered under that
+         * hash on the way: one read serves both, and {@link #finish} does not read the file again.
+         */
+        private Sha256 hashAndReferences(Path file) throws IOException {
+            MessageDigest digest = Sha256.newDigest();
+            References refs;
+            try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
+                refs = references(in);
+                in.transferTo(OutputStream.nullOutputStream()); // no scanner: the digest still needs every byte
+            }
+            Sha256 hash = Sha256.of(digest.digest());
+            stagedReferences.putIfAbsent(hash, refs);
+            return hash;
+        }
+
         private References references(Path content) throws IOException {
+            if (scanner.isPresent() && content.getParent() != null && content.getParent().equals(staged)) {
+                References known = stagedReferences.get(Sha256.fromHex(content.getFileName().toString()));
+                if (known != null) {
+                    return known;
+                }
+            }
+            try (InputStream in = Files.newInputStream(content)) {
+                return references(in);
+            }
+        }
+
+        private References references(InputStream in) throws IOException {
             long[] count = {0};
             List<StoreReference> listed = new ArrayList<>();
             if (scanner.isEmpty()) {
                 return new References(0, listed);
             }
-            try (InputStream in = Files.newInputStream(content)) {
-                scanner.get().scan(in, r -> {
-                    count[0]++;
-                    if (listed.size() < REFERENCES_LISTED) {
-                        listed.add(r);
-                    }
-                });
-            }
+            scanner.get().scan(in, r -> {
+                count[0]++;
+                if (listed.size() < REFERENCES_LISTED) {
+                    listed.add(r);
+                }
+            });
             return new References(count[0], listed);
         }
 
