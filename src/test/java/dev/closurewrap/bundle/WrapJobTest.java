@@ -153,6 +153,58 @@ class WrapJobTest {
     }
 
     @Test
+    void unsyncedRun_damagedStagedAndWrittenFiles_areCheckedByHashAndRedone() throws IOException {
+        Path config = dir.resolve("config");
+        Files.writeString(config, "sync-output = false\n");
+        WrapConfig unsynced = new ConfigLoader(Optional.of(config), Optional.empty(), 2).load();
+        Path tar = dir.resolve("out.tar");
+        Path tree = dir.resolve("tree");
+        Path state = dir.resolve("unsynced-state");
+        Path treeState = dir.resolve("unsynced-tree-state");
+        wrap(unsynced, tar, state);
+        wrap(unsynced, tree, treeState);
+        byte[] expectedTar = Files.readAllBytes(tar);
+        Path prog = tree.resolve("store/" + PROG + "/bin/prog");
+        byte[] expectedProg = Files.readAllBytes(prog);
+        assertTrue(Files.exists(state.resolve(WrapJob.UNSYNCED_MARKER)));
+
+        // What a power cut can leave of files written but never synced: the names, cut short.
+        for (Path root : List.of(state.resolve("staged"), treeState.resolve("staged"))) {
+            try (var walk = Files.walk(root)) {
+                for (Path p : walk.filter(Files::isRegularFile).toList()) {
+                    p.toFile().setWritable(true);
+                    Files.write(p, new byte[0]);
+                }
+            }
+        }
+        prog.toFile().setWritable(true);
+        Files.write(prog, new byte[0]);
+
+        // Even a run that syncs must not trust what an earlier unsynced run recorded.
+        WrapConfig synced = new ConfigLoader(Optional.empty(), Optional.empty(), 2).load();
+        ProgressTracker tarTracker = wrap(synced, tar, state);
+        assertTrue(tarTracker.summary().count(ProgressListener.Outcome.REWRITTEN) >= 2);
+        assertArrayEquals(expectedTar, Files.readAllBytes(tar));
+        wrap(synced, tree, treeState);
+        assertArrayEquals(expectedProg, Files.readAllBytes(prog));
+    }
+
+    @Test
+    void syncedRun_leavesNoUnsyncedMarker() throws IOException {
+        Path state = dir.resolve("synced-state");
+        wrap(new ConfigLoader(Optional.empty(), Optional.empty(), 2).load(), dir.resolve("s.tar"), state);
+        assertFalse(Files.exists(state.resolve(WrapJob.UNSYNCED_MARKER)));
+    }
+
+    private ProgressTracker wrap(WrapConfig settings, Path out, Path state) throws IOException {
+        WrapRequest request = new WrapRequest(List.of(store.resolve(PROG).toString()), Mode.RELATIVE, Optional.empty(),
+                Optional.of(out.toString()), Optional.of(state), false, false, settings, "test");
+        ProgressTracker tracker = ProgressTracker.systemClock();
+        new WrapJob(request, tracker).run();
+        return tracker;
+    }
+
+    @Test
     void finishedJob_writesNothing_andADryRunWritesNothing() throws IOException {
         Path out = dir.resolve("out.tar");
         WrapResult first = run(Mode.RELATIVE, Optional.empty(), out, false, ProgressTracker.systemClock());
