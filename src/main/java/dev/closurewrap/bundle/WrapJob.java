@@ -67,6 +67,8 @@ public final class WrapJob {
     private static final Sha256 NO_INPUT = Sha256.hash(new byte[0]);
     private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> READ_ONLY =
             java.nio.file.attribute.PosixFilePermissions.fromString("r--r--r--");
+    private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> READ_EXECUTE =
+            java.nio.file.attribute.PosixFilePermissions.fromString("r-xr-xr-x");
     /** In the state directory: present once a run did not fsync its staged and written files. */
     static final String UNSYNCED_MARKER = "unsynced-outputs";
 
@@ -596,8 +598,8 @@ public final class WrapJob {
                 if (Files.isRegularFile(target) && trustedStaged(target)) {
                     Files.delete(temp);
                 } else {
-                    // Read-only, as a store file: a directory sink in link mode may hard-link it into the output.
-                    Files.setPosixFilePermissions(temp, READ_ONLY);
+                    // The store file's mode (0444 or 0555): a directory sink in link mode may then hard-link it.
+                    Files.setPosixFilePermissions(temp, f.executable() ? READ_EXECUTE : READ_ONLY);
                     AtomicFiles.commit(temp, target, sync);
                 }
                 checkedStaged.add(hash.hex());

@@ -123,6 +123,10 @@ class WrapJobTest {
             }
         }
         assertEquals(List.of(), wrong);
+        // The rewritten program is staged with its output mode, so it is linked, not copied.
+        Path prog = out.resolve("store/" + PROG + "/bin/prog");
+        assertTrue((int) Files.getAttribute(prog, "unix:nlink") >= 2, "rewritten executable not hard-linked");
+        assertEquals(Integer.parseInt("555", 8), (int) Files.getAttribute(prog, "unix:mode") & 0777);
     }
 
     @Test
