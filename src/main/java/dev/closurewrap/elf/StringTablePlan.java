@@ -170,14 +170,16 @@ final class StringTablePlan {
      */
     static Long tailOf(byte[] bytes, BitSet covered, TailIndex tails, ByteString s) {
         byte[] needle = s.toByteArray();
-        if (needle.length > 0 && !s.contains((byte) 0)) {
+        if (!s.contains((byte) 0)) {
             int p = tails.lowestTail(needle, covered);
-            return p < 0 ? null : (long) p;
+            if (p != -2) {
+                return p < 0 ? null : (long) p;
+            }
         }
         return scanTail(bytes, covered, needle);
     }
 
-    /** The plain scan, kept for the empty string and strings holding a NUL, which the index skips. */
+    /** The plain scan, kept for strings too short for the index and strings holding a NUL. */
     static Long scanTail(byte[] bytes, BitSet covered, byte[] needle) {
         outer:
         for (int p = covered.nextSetBit(1); p >= 0 && p + needle.length < bytes.length; p = covered.nextSetBit(p + 1)) {

@@ -2,93 +2,72 @@ package dev.closurewrap.elf;
 
 import java.util.Arrays;
 import java.util.BitSet;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Finds where a string can be stored as the tail of a string already in a table. A tail of
- * {@code s} ends at a NUL, so the index holds every NUL that ends a non-empty string, sorted by the
- * string read backwards: the strings that end with {@code s} are then one contiguous range, found
- * by binary search. Built once per table, which the caller must not change while using it.
+ * {@code s} ends at a NUL, so the index holds, for every NUL preceded by at least {@link #KEY}
+ * non-NUL bytes, those last bytes as the key: a lookup then only compares the few strings that end
+ * like the needle. One pass over the table builds it; the caller must not change the table while
+ * using it. Needles shorter than the key are not indexed ({@link #lowestTail} returns -2).
  */
 final class TailIndex {
+    static final int KEY = 4;
     private final byte[] bytes;
-    /** Positions of the NULs that end a non-empty string, sorted by that string read backwards. */
-    private final int[] ends;
+    /** Last {@link #KEY} bytes before a NUL (big-endian int) to the NUL positions, ascending. */
+    private final Map<Integer, int[]> ends = new HashMap<>();
 
     TailIndex(byte[] bytes) {
         this.bytes = bytes;
-        int count = 0;
-        for (int q = 1; q < bytes.length; q++) {
-            if (bytes[q] == 0 && bytes[q - 1] != 0) {
-                count++;
+        for (int q = KEY; q < bytes.length; q++) {
+            if (bytes[q] == 0 && bytes[q - 1] != 0 && bytes[q - 2] != 0 && bytes[q - 3] != 0 && bytes[q - 4] != 0) {
+                int[] list = ends.get(key(bytes, q));
+                if (list == null) {
+                    ends.put(key(bytes, q), new int[] {1, q});
+                } else {
+                    if (list[0] + 1 == list.length) {
+                        list = Arrays.copyOf(list, list.length * 2);
+                        ends.put(key(bytes, q), list);
+                    }
+                    list[++list[0]] = q; // list[0] is the count
+                }
             }
         }
-        Integer[] found = new Integer[count];
-        int n = 0;
-        for (int q = 1; q < bytes.length; q++) {
-            if (bytes[q] == 0 && bytes[q - 1] != 0) {
-                found[n++] = q;
-            }
-        }
-        Arrays.sort(found, (a, b) -> compareBackwards(a, b));
-        ends = new int[count];
-        for (int i = 0; i < count; i++) {
-            ends[i] = found[i];
-        }
+    }
+
+    private static int key(byte[] b, int end) {
+        return (b[end - 4] & 0xff) << 24 | (b[end - 3] & 0xff) << 16 | (b[end - 2] & 0xff) << 8 | (b[end - 1] & 0xff);
     }
 
     /**
      * The lowest index {@code p >= 1} with {@code covered.get(p)}, {@code needle} at {@code p} and a
-     * NUL right after it, or -1. {@code needle} must be non-empty and hold no NUL.
+     * NUL right after it; -1 if none; -2 if {@code needle} is shorter than {@link #KEY}, which the
+     * index cannot answer. {@code needle} must hold no NUL.
      */
     int lowestTail(byte[] needle, BitSet covered) {
         int length = needle.length;
-        // First entry whose backwards string is not below the backwards needle.
-        int lo = 0;
-        int hi = ends.length;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (compareToNeedle(ends[mid], needle) < 0) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
+        if (length < KEY) {
+            return -2;
         }
-        int best = -1;
-        for (int i = lo; i < ends.length && compareToNeedle(ends[i], needle) == 0; i++) {
-            int p = ends[i] - length;
-            if (p >= 1 && covered.get(p) && (best < 0 || p < best)) {
-                best = p;
-            }
+        int[] list = ends.get(key(needle, length));
+        if (list == null) {
+            return -1;
         }
-        return best;
-    }
-
-    /** Compares the strings ending at NULs {@code a} and {@code b}, read backwards, bytes unsigned. */
-    private int compareBackwards(int a, int b) {
-        int i = a - 1;
-        int j = b - 1;
-        while (true) {
-            int x = i >= 0 ? bytes[i] & 0xff : 0;
-            int y = j >= 0 ? bytes[j] & 0xff : 0;
-            // A NUL (or the table start) ends the string and sorts first.
-            if (x != y || x == 0) {
-                return Integer.compare(x, y);
+        // Ascending ends give ascending starts: the first match is the lowest.
+        outer:
+        for (int i = 1; i <= list[0]; i++) {
+            int p = list[i] - length;
+            if (p < 1 || !covered.get(p)) {
+                continue;
             }
-            i--;
-            j--;
-        }
-    }
-
-    /** Zero when the string ending at {@code end} ends with {@code needle}; else their backwards order. */
-    private int compareToNeedle(int end, byte[] needle) {
-        for (int k = 1; k <= needle.length; k++) {
-            int i = end - k;
-            int x = i >= 0 ? bytes[i] & 0xff : 0;
-            int y = needle[needle.length - k] & 0xff;
-            if (x != y) {
-                return Integer.compare(x, y);
+            for (int j = 0; j < length - KEY; j++) {
+                if (bytes[p + j] != needle[j]) {
+                    continue outer;
+                }
             }
+            return p;
         }
-        return 0;
+        return -1;
     }
 }

@@ -34,7 +34,7 @@ class StringTableTailIndexTest {
             BitSet covered = randomCover(table, random);
             TailIndex tails = new TailIndex(table);
             for (int n = 0; n < 20; n++) {
-                byte[] needle = new byte[random.nextInt(5)];
+                byte[] needle = new byte[random.nextInt(9)];
                 for (int i = 0; i < needle.length; i++) {
                     needle[i] = alphabet[random.nextInt(alphabet.length)];
                 }
