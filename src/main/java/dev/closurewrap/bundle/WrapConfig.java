@@ -99,8 +99,11 @@ public record WrapConfig(Path storeDir, int jobs, String stateDir, int gzipLevel
                 secretKeyFile);
     }
 
+    /** With checkpoint-sync-every above 1, the log is also forced by the first record this long after the last force. */
+    public static final Duration CHECKPOINT_SYNC_DELAY = Duration.ofSeconds(1);
+
     public SyncPolicy checkpointSyncPolicy() {
-        return SyncPolicy.batched(checkpointSyncEvery);
+        return SyncPolicy.batched(checkpointSyncEvery, CHECKPOINT_SYNC_DELAY);
     }
 
     /**

@@ -32,14 +32,18 @@ import dev.closurewrap.store.ReferenceScanner;
 import dev.closurewrap.store.StoreDirSource;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -65,6 +69,11 @@ public final class WrapJob {
     private static final Sha256 NO_INPUT = Sha256.hash(new byte[0]);
     private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> READ_ONLY =
             java.nio.file.attribute.PosixFilePermissions.fromString("r--r--r--");
+    private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> READ_EXECUTE =
+            java.nio.file.attribute.PosixFilePermissions.fromString("r-xr-xr-x");
+    /** In the state directory: present once a run did not fsync its staged and written files. */
+    static final String UNSYNCED_MARKER = "unsynced-outputs";
+
     /** Per file, the manifest lists this many remaining references (and the count of all). */
     private static final int REFERENCES_LISTED = 8;
 
@@ -403,6 +412,17 @@ public final class WrapJob {
         private final JobPlan plan;
         private final Optional<CheckpointStore> store;
         private final Path staged;
+        /** References of the staged files hashed by this run, by output hash (see hashAndReferences). */
+        private final Map<Sha256, References> stagedReferences = new ConcurrentHashMap<>();
+        /** fsync staged files ({@code sync-output}); without it a power loss may leave a recorded file damaged. */
+        private final boolean sync;
+        /**
+         * Some run on this state directory did not sync its outputs: a file recorded done may have
+         * been lost or cut short by a power loss, so it is trusted only after its hash is checked.
+         */
+        private final boolean verifyOnResume;
+        /** Names (hashes) of the staged files this run wrote or found whole. */
+        private final Set<String> checkedStaged = ConcurrentHashMap.newKeySet();
         private final OutputForm form;
         /** Finds strings naming the old store; empty for host programs, which come from no store. */
         private final Optional<StoreReferenceScanner> scanner;
@@ -410,10 +430,12 @@ public final class WrapJob {
         private final List<ProgressSummary.Failure> failures = java.util.Collections.synchronizedList(new ArrayList<>());
         private final AtomicLong reused = new AtomicLong();
 
-        Execution(JobPlan plan, Optional<CheckpointStore> store, Path staged) {
+        Execution(JobPlan plan, Optional<CheckpointStore> store, Path staged) throws IOException {
             this.plan = plan;
             this.store = store;
             this.staged = staged;
+            this.sync = request.settings().syncOutput();
+            this.verifyOnResume = store.isPresent() && unsyncedRun(staged.resolveSibling(UNSYNCED_MARKER), sync);
             this.form = Sinks.formOf(request.output().orElseThrow());
             this.scanner = plan.tree() == dev.closurewrap.plan.Tree.HOST ? Optional.empty()
                     : Optional.of(new StoreReferenceScanner(ByteString.utf8(plan.storeDir().toString())));
@@ -473,7 +495,8 @@ public final class WrapJob {
 
         /** The job finished before, its output is still there, and every file's input and plan are the same. */
         private boolean upToDate(List<FilePlan> regular) throws IOException {
-            if (store.isEmpty() || !store.get().status(0).finished() || !Files.exists(outputPath())) {
+            // Outputs that were never synced are not known to be whole: go through them (resume checks each).
+            if (verifyOnResume || store.isEmpty() || !store.get().status(0).finished() || !Files.exists(outputPath())) {
                 return false;
             }
             for (FilePlan f : regular) {
@@ -638,20 +661,38 @@ public final class WrapJob {
                 content = f.source().orElseThrow();
                 state = "unchanged";
             }
+            Sha256 expected = output.orElse(record.inputHash());
             if (form instanceof OutputForm.Directory dir) {
                 Path written = EntryPath.of(f.target()).under(dir.path());
-                if (!Files.isRegularFile(written, LinkOption.NOFOLLOW_LINKS)) {
+                if (!Files.isRegularFile(written, LinkOption.NOFOLLOW_LINKS) || !whole(written, expected)) {
                     return false;
                 }
                 content = written;
             } else {
-                if (!Files.isRegularFile(content)) {
-                    return false; // the staged file is gone: do it again
+                if (!Files.isRegularFile(content) || !whole(content, expected)) {
+                    return false; // the staged file is gone or damaged: do it again
                 }
                 sink.file(EntryPath.of(f.target()), f.executable(), content);
             }
             finish(f, state, record.inputHash(), output, content, ProgressListener.Outcome.RESUMED);
             return true;
+        }
+
+        /** A staged file already there is whole: it was synced, or this run wrote or checked it. */
+        private boolean trustedStaged(Path target) {
+            return !verifyOnResume || checkedStaged.contains(target.getFileName().toString());
+        }
+
+        /** True unless outputs may be unsynced and {@code file} does not have the recorded hash. */
+        private boolean whole(Path file, Sha256 expected) throws IOException {
+            if (!verifyOnResume) {
+                return true;
+            }
+            if (hashAndReferences(file).equals(expected)) {
+                checkedStaged.add(expected.hex());
+                return true;
+            }
+            return false;
         }
 
         private Optional<Path> reusable(Sha256 input, Sha256 planHash) throws IOException {
@@ -664,7 +705,8 @@ public final class WrapJob {
             }
             Path file = staged.resolve(result.get().outputHash().hex());
             // A staged file is only ever renamed into place whole, but it may have been deleted or damaged.
-            if (Files.isRegularFile(file) && Sha256.hash(file).equals(result.get().outputHash())) {
+            if (Files.isRegularFile(file) && hashAndReferences(file).equals(result.get().outputHash())) {
+                checkedStaged.add(result.get().outputHash().hex());
                 return Optional.of(file);
             }
             return Optional.empty();
@@ -675,15 +717,16 @@ public final class WrapJob {
             Path temp = Files.createTempFile(staged, ".rewrite-", ".tmp");
             try {
                 PlanRewriter.write(f, temp);
-                Sha256 hash = Sha256.hash(temp);
+                Sha256 hash = hashAndReferences(temp);
                 Path target = staged.resolve(hash.hex());
-                if (Files.isRegularFile(target)) {
+                if (Files.isRegularFile(target) && trustedStaged(target)) {
                     Files.delete(temp);
                 } else {
-                    // Read-only, as a store file: a directory sink in link mode may hard-link it into the output.
-                    Files.setPosixFilePermissions(temp, READ_ONLY);
-                    AtomicFiles.commit(temp, target, true);
+                    // The store file's mode (0444 or 0555): a directory sink in link mode may then hard-link it.
+                    Files.setPosixFilePermissions(temp, f.executable() ? READ_EXECUTE : READ_ONLY);
+                    AtomicFiles.commit(temp, target, sync);
                 }
+                checkedStaged.add(hash.hex());
                 return target;
             } finally {
                 Files.deleteIfExists(temp);
@@ -692,15 +735,16 @@ public final class WrapJob {
 
         private Path stage(byte[] content) throws IOException {
             Path target = staged.resolve(Sha256.hash(content).hex());
-            if (!Files.isRegularFile(target)) {
+            if (!Files.isRegularFile(target) || !trustedStaged(target)) {
                 Path temp = AtomicFiles.createTemp(target);
                 try {
                     Files.write(temp, content);
                     Files.setPosixFilePermissions(temp, READ_ONLY);
-                    AtomicFiles.commit(temp, target, true);
+                    AtomicFiles.commit(temp, target, sync);
                 } finally {
                     Files.deleteIfExists(temp);
                 }
+                checkedStaged.add(target.getFileName().toString());
             }
             return target;
         }
@@ -732,20 +776,46 @@ public final class WrapJob {
 
         private record References(long count, List<StoreReference> listed) {}
 
+        /**
+         * The SHA-256 of a staged (or about to be staged) file, its references remembered under that
+         * hash on the way: one read serves both, and {@link #finish} does not read the file again.
+         */
+        private Sha256 hashAndReferences(Path file) throws IOException {
+            MessageDigest digest = Sha256.newDigest();
+            References refs;
+            try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
+                refs = references(in);
+                in.transferTo(OutputStream.nullOutputStream()); // no scanner: the digest still needs every byte
+            }
+            Sha256 hash = Sha256.of(digest.digest());
+            stagedReferences.putIfAbsent(hash, refs);
+            return hash;
+        }
+
         private References references(Path content) throws IOException {
+            if (scanner.isPresent() && content.getParent() != null && content.getParent().equals(staged)) {
+                References known = stagedReferences.get(Sha256.fromHex(content.getFileName().toString()));
+                if (known != null) {
+                    return known;
+                }
+            }
+            try (InputStream in = Files.newInputStream(content)) {
+                return references(in);
+            }
+        }
+
+        private References references(InputStream in) throws IOException {
             long[] count = {0};
             List<StoreReference> listed = new ArrayList<>();
             if (scanner.isEmpty()) {
                 return new References(0, listed);
             }
-            try (InputStream in = Files.newInputStream(content)) {
-                scanner.get().scan(in, r -> {
-                    count[0]++;
-                    if (listed.size() < REFERENCES_LISTED) {
-                        listed.add(r);
-                    }
-                });
-            }
+            scanner.get().scan(in, r -> {
+                count[0]++;
+                if (listed.size() < REFERENCES_LISTED) {
+                    listed.add(r);
+                }
+            });
             return new References(count[0], listed);
         }
 
@@ -764,6 +834,27 @@ public final class WrapJob {
         private Sha256 planHash(FilePlan f) {
             return Sha256.fromHex(f.planSha256());
         }
+    }
+
+    /**
+     * Whether outputs of this state directory may be unsynced: this run does not sync, or an earlier
+     * one did not. The marker is made durable before the first unsynced file, and never removed.
+     */
+    private static boolean unsyncedRun(Path marker, boolean sync) throws IOException {
+        if (Files.exists(marker)) {
+            return true;
+        }
+        if (sync) {
+            return false;
+        }
+        Path temp = AtomicFiles.createTemp(marker);
+        try {
+            Files.writeString(temp, "a run did not sync its outputs: check staged and written files by hash on resume\n");
+            AtomicFiles.commit(temp, marker, true);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+        return true;
     }
 
     /**

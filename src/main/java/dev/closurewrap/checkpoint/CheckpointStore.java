@@ -43,7 +43,8 @@ import org.rocksdb.WriteOptions;
  * Every record goes to RocksDB's write-ahead log before the call returns (the log is never
  * disabled, so after {@code kill -9} the operating system still holds it). With
  * {@link SyncPolicy#EVERY_RECORD} the log is fsynced inside the call; with a batched policy it is
- * fsynced every N records and on {@link #close}. A power cut can then lose only the newest records,
+ * fsynced every N records, by the first record written {@link SyncPolicy#maxDelay} or more after
+ * the last fsync, and on {@link #close}. A power cut can then lose only the newest records,
  * and RocksDB recovers the log to a consistent prefix ({@link WALRecoveryMode#PointInTimeRecovery}):
  * a lost DONE reads as PENDING and the file is redone, while a DONE that survives always refers to
  * an output that was durable before the record was written. The file record and its result-index
@@ -85,6 +86,9 @@ public final class CheckpointStore implements AutoCloseable {
     private final WriteOptions syncedWrite;
     private final SyncPolicy syncPolicy;
     private final AtomicLong unsyncedRecords = new AtomicLong();
+    private final AtomicLong lastSyncNanos = new AtomicLong(System.nanoTime());
+    private final long maxDelayNanos;
+    private final AtomicLong syncs = new AtomicLong();
     private final JobRecord job;
 
     private CheckpointStore(Path dir, DBOptions dbOptions, ColumnFamilyOptions cfOptions, RocksDB db,
@@ -98,6 +102,7 @@ public final class CheckpointStore implements AutoCloseable {
         this.files = handles.get(1);
         this.results = handles.get(2);
         this.syncPolicy = syncPolicy;
+        this.maxDelayNanos = syncPolicy.maxDelay().toNanos();
         this.recordWrite = new WriteOptions().setSync(syncPolicy.recordsPerSync() == 1);
         this.syncedWrite = new WriteOptions().setSync(true);
         this.job = job;
@@ -275,9 +280,15 @@ public final class CheckpointStore implements AutoCloseable {
         } catch (RocksDBException e) {
             throw translate(dir, e);
         }
-        if (syncPolicy.recordsPerSync() > 1
-                && unsyncedRecords.incrementAndGet() % syncPolicy.recordsPerSync() == 0) {
-            sync();
+        if (syncPolicy.recordsPerSync() > 1) {
+            boolean batchFull = unsyncedRecords.incrementAndGet() % syncPolicy.recordsPerSync() == 0;
+            long last = lastSyncNanos.get();
+            // One thread takes an overdue sync; the others go on (their records ride along or wait for the next).
+            boolean overdue = maxDelayNanos > 0 && System.nanoTime() - last >= maxDelayNanos
+                    && lastSyncNanos.compareAndSet(last, System.nanoTime());
+            if (batchFull || overdue) {
+                sync();
+            }
         }
     }
 
@@ -350,10 +361,17 @@ public final class CheckpointStore implements AutoCloseable {
         }
     }
 
+    /** How many times this store forced its log (not counting synced writes of single records). */
+    long syncCount() {
+        return syncs.get();
+    }
+
     /** Forces the write-ahead log to disk: every record written so far survives a power cut. */
     public void sync() throws IOException {
         try {
             db.syncWal();
+            lastSyncNanos.set(System.nanoTime());
+            syncs.incrementAndGet();
         } catch (RocksDBException e) {
             throw translate(dir, e);
         }

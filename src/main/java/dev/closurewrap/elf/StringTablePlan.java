@@ -66,11 +66,16 @@ final class StringTablePlan {
                 cover(bytes, covered, at);
             }
         }
+        // Built once: tailOf used to scan the whole table for every string (strings x table size).
+        TailIndex tails = null;
         for (ByteString s : new LinkedHashSet<>(wanted)) {
             if (index.containsKey(s)) {
                 continue;
             }
-            Long at = tailOf(bytes, covered, s);
+            if (tails == null) {
+                tails = new TailIndex(bytes);
+            }
+            Long at = tailOf(bytes, covered, tails, s);
             if (at != null) {
                 index.put(s, at);
                 cover(bytes, covered, at);
@@ -163,8 +168,19 @@ final class StringTablePlan {
      * followed by {@code s} and a NUL is such a tail: a string holds no NUL, so the covering string
      * ends exactly there.
      */
-    private static Long tailOf(byte[] bytes, BitSet covered, ByteString s) {
+    static Long tailOf(byte[] bytes, BitSet covered, TailIndex tails, ByteString s) {
         byte[] needle = s.toByteArray();
+        if (!s.contains((byte) 0)) {
+            int p = tails.lowestTail(needle, covered);
+            if (p != -2) {
+                return p < 0 ? null : (long) p;
+            }
+        }
+        return scanTail(bytes, covered, needle);
+    }
+
+    /** The plain scan, kept for strings too short for the index and strings holding a NUL. */
+    static Long scanTail(byte[] bytes, BitSet covered, byte[] needle) {
         outer:
         for (int p = covered.nextSetBit(1); p >= 0 && p + needle.length < bytes.length; p = covered.nextSetBit(p + 1)) {
             if (bytes[p + needle.length] != 0) {

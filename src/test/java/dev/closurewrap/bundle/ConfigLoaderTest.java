@@ -48,7 +48,7 @@ class ConfigLoaderTest {
         assertEquals(3, c.zstdLevel());
         assertEquals(false, c.hardlink());
         assertEquals(true, c.syncOutput());
-        assertEquals(1, c.checkpointSyncEvery());
+        assertEquals(256, c.checkpointSyncEvery());
         assertTrue(c.excluded("lib/debug/.build-id/ab/cdef.debug"));
         assertTrue(c.excluded("lib/firmware/amdgpu/x.bin"));
         assertTrue(!c.excluded("lib/libc.so.6"));

@@ -50,6 +50,7 @@ class WrapConfigTest {
 
     @Test
     void checkpointSyncPolicy_followsTheSetting() throws IOException {
-        assertEquals(1, defaults().checkpointSyncPolicy().recordsPerSync());
+        assertEquals(256, defaults().checkpointSyncPolicy().recordsPerSync());
+        assertEquals(WrapConfig.CHECKPOINT_SYNC_DELAY, defaults().checkpointSyncPolicy().maxDelay());
     }
 }

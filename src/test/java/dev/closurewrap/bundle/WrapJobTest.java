@@ -7,12 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.closurewrap.io.ByteString;
 import dev.closurewrap.plan.Mode;
+import dev.closurewrap.rewrite.StoreReferenceScanner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 class WrapJobTest {
     static final String LIB = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-libfoo";
     static final String PROG = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-prog";
+    static final String REFS = "cccccccccccccccccccccccccccccccc-refs";
 
     @TempDir
     static Path shared;
@@ -48,6 +53,12 @@ class WrapJobTest {
         gcc("-o", bin.resolve("prog").toString(), shared.resolve("main.c").toString(), "-L" + lib, "-l:libfoo.so.1",
                 "-Wl,--enable-new-dtags,-rpath," + lib);
         Files.writeString(share.resolve("x.conf"), "library = " + lib.resolve("libfoo.so.1") + "\n");
+        // A program that keeps a store path in its data, which no edit removes: a remaining reference.
+        Path refsBin = Files.createDirectories(store.resolve(REFS + "/bin"));
+        Files.writeString(shared.resolve("refs.c"), "#include <stdio.h>\nint foo(void);\n"
+                + "int main(void) { puts(\"" + lib + "/data " + lib + "/more\"); return foo() == 42 ? 0 : 1; }\n");
+        gcc("-o", refsBin.resolve("refs").toString(), shared.resolve("refs.c").toString(), "-L" + lib,
+                "-l:libfoo.so.1", "-Wl,--enable-new-dtags,-rpath," + lib);
     }
 
     private static void gcc(String... args) throws IOException, InterruptedException {
@@ -112,6 +123,89 @@ class WrapJobTest {
             }
         }
         assertEquals(List.of(), wrong);
+        // The rewritten program is staged with its output mode, so it is linked, not copied.
+        Path prog = out.resolve("store/" + PROG + "/bin/prog");
+        assertTrue((int) Files.getAttribute(prog, "unix:nlink") >= 2, "rewritten executable not hard-linked");
+        assertEquals(Integer.parseInt("555", 8), (int) Files.getAttribute(prog, "unix:mode") & 0777);
+    }
+
+    @Test
+    void remainingReferences_inTheManifest_areThoseInTheOutputFiles() throws IOException {
+        Path out = dir.resolve("refs-out");
+        WrapConfig settings = new ConfigLoader(Optional.empty(), Optional.empty(), 2).load();
+        WrapRequest request = new WrapRequest(List.of(store.resolve(REFS).toString()), Mode.RELATIVE, Optional.empty(),
+                Optional.of(out.toString()), Optional.of(dir.resolve("state")), false, false, settings, "test");
+        new WrapJob(request, ProgressListener.NONE).run();
+        // Counted independently, by scanning every output file.
+        StoreReferenceScanner scanner = new StoreReferenceScanner(ByteString.utf8(store.toString()));
+        Map<String, Integer> scanned = new TreeMap<>();
+        try (var walk = Files.walk(out.resolve("store"))) {
+            for (Path p : walk.filter(Files::isRegularFile).toList()) {
+                int count = scanner.scan(Files.readAllBytes(p)).size();
+                if (count > 0) {
+                    scanned.put(out.relativize(p).toString(), count);
+                }
+            }
+        }
+        Map<String, Integer> listed = new TreeMap<>();
+        JsonNode manifest = new ObjectMapper().readTree(out.resolve("closure-wrap.json").toFile());
+        for (JsonNode n : manifest.get("remainingReferences")) {
+            listed.put(n.get("path").asText(), n.get("count").asInt());
+        }
+        assertEquals(2, scanned.get("store/" + REFS + "/bin/refs"), scanned.toString());
+        assertEquals(scanned, listed);
+    }
+
+    @Test
+    void unsyncedRun_damagedStagedAndWrittenFiles_areCheckedByHashAndRedone() throws IOException {
+        Path config = dir.resolve("config");
+        Files.writeString(config, "sync-output = false\n");
+        WrapConfig unsynced = new ConfigLoader(Optional.of(config), Optional.empty(), 2).load();
+        Path tar = dir.resolve("out.tar");
+        Path tree = dir.resolve("tree");
+        Path state = dir.resolve("unsynced-state");
+        Path treeState = dir.resolve("unsynced-tree-state");
+        wrap(unsynced, tar, state);
+        wrap(unsynced, tree, treeState);
+        byte[] expectedTar = Files.readAllBytes(tar);
+        Path prog = tree.resolve("store/" + PROG + "/bin/prog");
+        byte[] expectedProg = Files.readAllBytes(prog);
+        assertTrue(Files.exists(state.resolve(WrapJob.UNSYNCED_MARKER)));
+
+        // What a power cut can leave of files written but never synced: the names, cut short.
+        for (Path root : List.of(state.resolve("staged"), treeState.resolve("staged"))) {
+            try (var walk = Files.walk(root)) {
+                for (Path p : walk.filter(Files::isRegularFile).toList()) {
+                    p.toFile().setWritable(true);
+                    Files.write(p, new byte[0]);
+                }
+            }
+        }
+        prog.toFile().setWritable(true);
+        Files.write(prog, new byte[0]);
+
+        // Even a run that syncs must not trust what an earlier unsynced run recorded.
+        WrapConfig synced = new ConfigLoader(Optional.empty(), Optional.empty(), 2).load();
+        ProgressTracker tarTracker = wrap(synced, tar, state);
+        assertTrue(tarTracker.summary().count(ProgressListener.Outcome.REWRITTEN) >= 2);
+        assertArrayEquals(expectedTar, Files.readAllBytes(tar));
+        wrap(synced, tree, treeState);
+        assertArrayEquals(expectedProg, Files.readAllBytes(prog));
+    }
+
+    @Test
+    void syncedRun_leavesNoUnsyncedMarker() throws IOException {
+        Path state = dir.resolve("synced-state");
+        wrap(new ConfigLoader(Optional.empty(), Optional.empty(), 2).load(), dir.resolve("s.tar"), state);
+        assertFalse(Files.exists(state.resolve(WrapJob.UNSYNCED_MARKER)));
+    }
+
+    private ProgressTracker wrap(WrapConfig settings, Path out, Path state) throws IOException {
+        WrapRequest request = new WrapRequest(List.of(store.resolve(PROG).toString()), Mode.RELATIVE, Optional.empty(),
+                Optional.of(out.toString()), Optional.of(state), false, false, settings, "test");
+        ProgressTracker tracker = ProgressTracker.systemClock();
+        new WrapJob(request, tracker).run();
+        return tracker;
     }
 
     @Test

@@ -38,6 +38,25 @@ class CheckpointStoreTest {
     }
 
     @Test
+    void batchedPolicy_forcesTheLogEveryNRecords_andWhenTheLastForceIsOld() throws IOException, InterruptedException {
+        JobRecord job = job("/nix/store/aaa-foo");
+        try (CheckpointStore store = CheckpointStore.open(temp.resolve("state"), job, CheckpointStore.OnOtherJob.REFUSE,
+                SyncPolicy.batched(3, java.time.Duration.ofSeconds(1)))) {
+            long base = store.syncCount();
+            store.markDone(p("store/a/1"), h("i1"), h("p1"), h("o1"));
+            store.markDone(p("store/a/2"), h("i2"), h("p2"), h("o2"));
+            assertEquals(base, store.syncCount(), "two records of a batch of three, well within the delay");
+            store.markDone(p("store/a/3"), h("i3"), h("p3"), h("o3"));
+            assertEquals(base + 1, store.syncCount(), "the third record fills the batch");
+            store.markDone(p("store/a/4"), h("i4"), h("p4"), h("o4"));
+            assertEquals(base + 1, store.syncCount());
+            Thread.sleep(1100);
+            store.markDone(p("store/a/5"), h("i5"), h("p5"), h("o5"));
+            assertEquals(base + 2, store.syncCount(), "the first record after the delay forces the log");
+        }
+    }
+
+    @Test
     void reopenAfterClose_keepsJobAndEveryRecordKind() throws IOException {
         JobRecord job = job("/nix/store/aaa-foo");
         try (CheckpointStore store = open(job)) {
