@@ -1,8 +1,6 @@
 package dev.closurewrap.bundle;
 
-import dev.closurewrap.io.AtomicFiles;
 import dev.closurewrap.io.BadInputException;
-import dev.closurewrap.io.ByteString;
 import dev.closurewrap.io.ParallelIo;
 import dev.closurewrap.nar.NarCompression;
 import dev.closurewrap.store.BinaryCacheWriter;
@@ -12,7 +10,6 @@ import dev.closurewrap.store.SigningKey;
 import dev.closurewrap.store.StoreDir;
 import dev.closurewrap.store.StorePath;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,12 +30,11 @@ import java.util.TreeSet;
  * Signed ({@code Sig:}) only with a secret key. Entries outside {@code store/} (launchers, the
  * manifest) have no place in a cache and are left out. The narinfo of a path appears after its NAR.
  */
-public final class BinaryCacheSink implements OutputSink {
+public final class BinaryCacheSink extends StagedSink {
     private final Path directory;
     private final StoreDir storeDir;
     private final NarCompression compression;
     private final Optional<SigningKey> key;
-    private final StagedTree tree;
     private final List<NarInfo> written = new ArrayList<>();
 
     /**
@@ -48,32 +44,11 @@ public final class BinaryCacheSink implements OutputSink {
      * @param key the secret key to sign with, if any
      */
     public BinaryCacheSink(Path directory, StoreDir storeDir, NarCompression compression, Optional<SigningKey> key) {
+        super(directory.toAbsolutePath());
         this.directory = directory.toAbsolutePath();
         this.storeDir = Objects.requireNonNull(storeDir, "storeDir");
         this.compression = Objects.requireNonNull(compression, "compression");
         this.key = Objects.requireNonNull(key, "key");
-        this.tree = new StagedTree(AtomicFiles.tempSibling(this.directory.resolveSibling(
-                this.directory.getFileName() + ".spool")));
-    }
-
-    @Override
-    public void directory(EntryPath path) throws IOException {
-        tree.directory(path);
-    }
-
-    @Override
-    public void file(EntryPath path, boolean executable, Path source) throws IOException {
-        tree.file(path, executable, source);
-    }
-
-    @Override
-    public void file(EntryPath path, boolean executable, InputStream content) throws IOException {
-        tree.file(path, executable, content);
-    }
-
-    @Override
-    public void symlink(EntryPath path, ByteString target) throws IOException {
-        tree.symlink(path, target);
     }
 
     @Override
@@ -135,11 +110,6 @@ public final class BinaryCacheSink implements OutputSink {
         synchronized (written) {
             return List.copyOf(written);
         }
-    }
-
-    @Override
-    public void close() throws IOException {
-        tree.close();
     }
 
     /** Feeds the archive's bytes to a reference scan, as one stream: Nix scans the whole NAR. */

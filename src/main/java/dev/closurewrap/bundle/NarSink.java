@@ -27,43 +27,22 @@ import java.util.Optional;
  * and hands each node to a {@link NarTreeWriter} ({@link NarOutput}); written to a temp file,
  * renamed at the end.
  */
-public final class NarSink implements OutputSink {
+public final class NarSink extends StagedSink {
     private final Path target;
     private final Compression compression;
     private final int level;
     private final boolean durable;
     private final NarTreeWriter.Factory writers;
-    private final StagedTree tree;
     private List<EntryPath> declaredRoots = List.of();
     static final String STORE = "store";
 
     public NarSink(Path target, Compression compression, int level, boolean durable, NarTreeWriter.Factory writers) {
+        super(target.toAbsolutePath());
         this.target = target.toAbsolutePath();
         this.compression = compression;
         this.level = level;
         this.durable = durable;
         this.writers = writers;
-        this.tree = new StagedTree(AtomicFiles.tempSibling(this.target.resolveSibling(this.target.getFileName() + ".spool")));
-    }
-
-    @Override
-    public void directory(EntryPath path) throws IOException {
-        tree.directory(path);
-    }
-
-    @Override
-    public void file(EntryPath path, boolean executable, Path source) throws IOException {
-        tree.file(path, executable, source);
-    }
-
-    @Override
-    public void file(EntryPath path, boolean executable, InputStream content) throws IOException {
-        tree.file(path, executable, content);
-    }
-
-    @Override
-    public void symlink(EntryPath path, ByteString target) throws IOException {
-        tree.symlink(path, target);
     }
 
     @Override
@@ -213,10 +192,5 @@ public final class NarSink implements OutputSink {
             writeNode(nar, child, entries, children, counts);
             nar.endEntry();
         }
-    }
-
-    @Override
-    public void close() throws IOException {
-        tree.close();
     }
 }

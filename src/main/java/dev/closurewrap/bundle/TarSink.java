@@ -31,14 +31,13 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
  * link targets over 100 bytes use GNU long-name records, which keep arbitrary bytes (a PAX
  * {@code path} record would have to be UTF-8). Files over 8 GiB get a PAX size record.
  */
-public final class TarSink implements OutputSink {
+public final class TarSink extends StagedSink {
     private static final int BUFFER = 256 * 1024;
 
     private final Path target;
     private final Compression compression;
     private final int level;
     private final boolean durable;
-    private final StagedTree tree;
     private boolean finished;
 
     /**
@@ -48,32 +47,11 @@ public final class TarSink implements OutputSink {
      * @param durable fsync the archive and its directory before {@link #finish} returns
      */
     public TarSink(Path target, Compression compression, int level, boolean durable) {
+        super(target.toAbsolutePath());
         this.target = target.toAbsolutePath();
         this.compression = compression;
         this.level = level;
         this.durable = durable;
-        this.tree = new StagedTree(AtomicFiles.tempSibling(this.target.resolveSibling(
-                this.target.getFileName() + ".spool")));
-    }
-
-    @Override
-    public void directory(EntryPath path) throws IOException {
-        tree.directory(path);
-    }
-
-    @Override
-    public void file(EntryPath path, boolean executable, Path source) throws IOException {
-        tree.file(path, executable, source);
-    }
-
-    @Override
-    public void file(EntryPath path, boolean executable, InputStream content) throws IOException {
-        tree.file(path, executable, content);
-    }
-
-    @Override
-    public void symlink(EntryPath path, ByteString target) throws IOException {
-        tree.symlink(path, target);
     }
 
     @Override
@@ -172,10 +150,5 @@ public final class TarSink implements OutputSink {
 
     private static String latin1(ByteString bytes) {
         return new String(bytes.toByteArray(), StandardCharsets.ISO_8859_1);
-    }
-
-    @Override
-    public void close() throws IOException {
-        tree.close();
     }
 }
