@@ -2,11 +2,11 @@ package dev.closurewrap.graph;
 
 import dev.closurewrap.elf.ElfKind;
 import dev.closurewrap.elf.LoaderFamily;
+import dev.closurewrap.io.ParallelIo;
 import dev.closurewrap.store.Closure;
 import dev.closurewrap.store.ClosureItem;
 import dev.closurewrap.store.ReferenceFinder;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -23,8 +23,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ForkJoinPool;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
@@ -83,7 +81,8 @@ public final class GraphBuilder {
 
         List<ScannedFile.ElfObject> programFiles = objects.values().stream()
                 .filter(o -> isProgram(o.object())).toList();
-        List<Traced> traced = parallel(programFiles, o -> trace(o, view, inside, objects));
+        List<Traced> traced = ParallelIo.map(threads, programFiles, o -> trace(o, view, inside, objects),
+                "tracing programs");
 
         if (host) {
             // The libraries the host loader finds are the rest of the closure.
@@ -113,13 +112,13 @@ public final class GraphBuilder {
             }
         });
         Map<LoaderFamily, Optional<String>> loaders = defaultInterpreters(programFiles, objects);
-        List<LoadTrace> libraryTraces = parallel(List.copyOf(libraries.entrySet()), e -> {
+        List<LoadTrace> libraryTraces = ParallelIo.map(threads, List.copyOf(libraries.entrySet()), e -> {
             LoadableObject object = e.getValue().object();
             Optional<String> interp = loaders.get(object.family());
             return object.family() == LoaderFamily.MUSL
                     ? new MuslLoader(muslConfig, fs).load(e.getKey(), Map.of(), interp)
                     : glibcLoader(interp.orElse(HOST_LOADER), view).load(e.getKey(), Map.of(), interp);
-        });
+        }, "tracing libraries");
 
         return assemble(closure, view, files, objects, members, traced, libraryTraces, inside);
     }
@@ -356,33 +355,5 @@ public final class GraphBuilder {
             }
         }
         return Optional.empty();
-    }
-
-    @FunctionalInterface
-    private interface IoFunction<T, R> {
-        R apply(T t) throws IOException;
-    }
-
-    private <T, R> List<R> parallel(List<T> inputs, IoFunction<T, R> work) throws IOException {
-        ForkJoinPool pool = new ForkJoinPool(threads);
-        try {
-            return pool.submit(() -> inputs.parallelStream().map(input -> {
-                try {
-                    return work.apply(input);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }).toList()).get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof UncheckedIOException io) {
-                throw io.getCause();
-            }
-            throw new IOException("graph failed", e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while building the graph", e);
-        } finally {
-            pool.shutdown();
-        }
     }
 }

@@ -3,11 +3,11 @@ package dev.closurewrap.graph;
 import dev.closurewrap.elf.ElfFile;
 import dev.closurewrap.io.BadInputException;
 import dev.closurewrap.io.ByteString;
+import dev.closurewrap.io.ParallelIo;
 import dev.closurewrap.io.UnsupportedInputException;
 import dev.closurewrap.store.HashPartMatcher;
 import dev.closurewrap.store.ReferenceFinder;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -31,9 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ForkJoinPool;
-import java.util.function.Function;
 
 /**
  * Classifies every file under a set of roots: ELF (parsed, loader facts kept), script (shebang),
@@ -154,27 +151,8 @@ public final class Scanner implements ReferenceFinder {
         if (entries.isEmpty()) {
             return List.of();
         }
-        ForkJoinPool pool = new ForkJoinPool(threads);
-        Function<Entry, Scanned> one = entry -> {
-            try {
-                return scanOne(entry, matcher == null ? null : matcher.scan());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        };
-        try {
-            return pool.submit(() -> entries.parallelStream().map(one).toList()).get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof UncheckedIOException io) {
-                throw io.getCause();
-            }
-            throw new IOException("scan failed", e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while scanning", e);
-        } finally {
-            pool.shutdown();
-        }
+        return ParallelIo.map(threads, entries, entry -> scanOne(entry, matcher == null ? null : matcher.scan()),
+                "scanning");
     }
 
     /** Classifies one entry, feeding its name, link target or contents to {@code refs} if given. */
