@@ -12,6 +12,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
@@ -77,6 +78,15 @@ public final class DirectorySink implements OutputSink {
 
     @Override
     public void file(EntryPath path, boolean executable, Path source) throws IOException {
+        write(path, executable, source, link);
+    }
+
+    @Override
+    public void linkableFile(EntryPath path, boolean executable, Path source) throws IOException {
+        write(path, executable, source, true);
+    }
+
+    private void write(EntryPath path, boolean executable, Path source, boolean link) throws IOException {
         Path target = path.under(root);
         ensureParent(target);
         long size = Files.size(source);
@@ -141,6 +151,17 @@ public final class DirectorySink implements OutputSink {
         }
         Path link = path.under(root);
         ensureParent(link);
+        try {
+            // A symlink appears whole: a fresh output needs no temp name and rename.
+            Files.createSymbolicLink(link, Path.of(target.utf8()));
+            if (durable) {
+                AtomicFiles.fsyncDirectory(link.getParent());
+            }
+            symlinks.increment();
+            return;
+        } catch (FileAlreadyExistsException e) {
+            // An earlier run's entry: replaced below, atomically.
+        }
         Path temp = AtomicFiles.tempSibling(link);
         Files.createSymbolicLink(temp, Path.of(target.utf8()));
         try {
@@ -160,29 +181,60 @@ public final class DirectorySink implements OutputSink {
 
     /** Links {@code source} at {@code target} atomically; false when the file system refuses. */
     private boolean tryLink(Path source, Path target) throws IOException {
+        try {
+            // A link appears whole: a fresh output needs no temp name and rename.
+            Files.createLink(target, source);
+        } catch (FileAlreadyExistsException e) {
+            return replaceByLink(source, target);
+        } catch (NoSuchFileException e) {
+            throw e;
+        } catch (IOException e) {
+            // EXDEV (another file system), EMLINK, EPERM: copy instead.
+            return false;
+        }
+        syncLink(target);
+        return true;
+    }
+
+    /** An entry is already there (an earlier run): link beside it, then rename over it. */
+    private boolean replaceByLink(Path source, Path target) throws IOException {
+        if (sameInode(target, source)) {
+            // Linked by an earlier run; renaming another link of the same inode over it would do
+            // nothing and leave the temp link behind (rename(2) on two links of one file).
+            syncLink(target);
+            return true;
+        }
         Path temp = AtomicFiles.tempSibling(target);
         try {
             Files.createLink(temp, source);
         } catch (FileAlreadyExistsException | NoSuchFileException e) {
             throw e;
         } catch (IOException e) {
-            // EXDEV (another file system), EMLINK, EPERM: copy instead.
             return false;
         }
         try {
             AtomicFiles.commit(temp, target, false);
-            if (durable) {
-                // The linked inode may never have been synced by whoever wrote it.
-                try (FileChannel channel = FileChannel.open(target, StandardOpenOption.READ)) {
-                    channel.force(true);
-                }
-                AtomicFiles.fsyncDirectory(target.getParent());
-            }
+            syncLink(target);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(temp);
             throw e;
         }
         return true;
+    }
+
+    private static boolean sameInode(Path a, Path b) throws IOException {
+        Object key = Files.readAttributes(a, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+        return key != null && key.equals(Files.readAttributes(b, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey());
+    }
+
+    private void syncLink(Path target) throws IOException {
+        if (durable) {
+            // The linked inode may never have been synced by whoever wrote it.
+            try (FileChannel channel = FileChannel.open(target, StandardOpenOption.READ)) {
+                channel.force(true);
+            }
+            AtomicFiles.fsyncDirectory(target.getParent());
+        }
     }
 
     private void ensureParent(Path path) throws IOException {

@@ -37,7 +37,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
@@ -483,7 +482,7 @@ public final class WrapJob {
                 progress.phaseStarted(ProgressListener.Phase.WRITE, 1, ProgressListener.UNKNOWN);
                 byte[] manifest = Manifest.toJson(request, plan, outcomes);
                 Path manifestFile = stage(manifest);
-                sink.file(EntryPath.of(ByteString.utf8(MANIFEST)), false, manifestFile);
+                sink.linkableFile(EntryPath.of(ByteString.utf8(MANIFEST)), false, manifestFile);
                 SinkSummary summary = sink.finish();
                 if (store.isPresent()) {
                     store.get().markFinished();
@@ -641,7 +640,7 @@ public final class WrapJob {
             }
             Path output = result.get();
             Sha256 outputHash = Sha256.fromHex(output.getFileName().toString());
-            sink.file(entry, f.executable(), output);
+            sink.linkableFile(entry, f.executable(), output);
             if (store.isPresent()) {
                 store.get().markDone(f.target(), input, planHash, outputHash);
             }
@@ -712,17 +711,21 @@ public final class WrapJob {
             return Optional.empty();
         }
 
-        /** Applies the plan into the staging directory; the staged file is named by its SHA-256, durable. */
+        /**
+         * Applies the plan into the staging directory; the staged file is named by its SHA-256, durable.
+         * The hash and the remaining references are taken from the bytes as they are written.
+         */
         private Path rewrite(FilePlan f) throws IOException {
             Path temp = Files.createTempFile(staged, ".rewrite-", ".tmp");
             try {
-                PlanRewriter.write(f, temp);
-                Sha256 hash = hashAndReferences(temp);
+                Observed observed = new Observed();
+                PlanRewriter.write(f, temp, observed);
+                Sha256 hash = observed.finish();
                 Path target = staged.resolve(hash.hex());
                 if (Files.isRegularFile(target) && trustedStaged(target)) {
                     Files.delete(temp);
                 } else {
-                    // The store file's mode (0444 or 0555): a directory sink in link mode may then hard-link it.
+                    // The store file's mode (0444 or 0555): a directory sink may then hard-link it.
                     Files.setPosixFilePermissions(temp, f.executable() ? READ_EXECUTE : READ_ONLY);
                     AtomicFiles.commit(temp, target, sync);
                 }
@@ -781,15 +784,45 @@ public final class WrapJob {
          * hash on the way: one read serves both, and {@link #finish} does not read the file again.
          */
         private Sha256 hashAndReferences(Path file) throws IOException {
-            MessageDigest digest = Sha256.newDigest();
-            References refs;
-            try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
-                refs = references(in);
-                in.transferTo(OutputStream.nullOutputStream()); // no scanner: the digest still needs every byte
+            Observed observed = new Observed();
+            try (InputStream in = Files.newInputStream(file)) {
+                in.transferTo(observed);
             }
-            Sha256 hash = Sha256.of(digest.digest());
-            stagedReferences.putIfAbsent(hash, refs);
-            return hash;
+            return observed.finish();
+        }
+
+        /**
+         * Takes in a file's bytes, in order, and gives their SHA-256, remembering the store references
+         * found in them under that hash (see {@link #references(Path)}).
+         */
+        private final class Observed extends OutputStream {
+            private final MessageDigest digest = Sha256.newDigest();
+            private final List<StoreReference> listed = new ArrayList<>();
+            private long count;
+            private final Optional<StoreReferenceScanner.Feed> feed = scanner.map(s -> s.feed(r -> {
+                count++;
+                if (listed.size() < REFERENCES_LISTED) {
+                    listed.add(r);
+                }
+            }));
+
+            @Override
+            public void write(int b) {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                digest.update(b, off, len);
+                feed.ifPresent(f -> f.write(b, off, len));
+            }
+
+            Sha256 finish() {
+                feed.ifPresent(StoreReferenceScanner.Feed::close);
+                Sha256 hash = Sha256.of(digest.digest());
+                stagedReferences.putIfAbsent(hash, new References(count, listed));
+                return hash;
+            }
         }
 
         private References references(Path content) throws IOException {

@@ -1,6 +1,7 @@
 package dev.closurewrap.elf;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.Arrays;
@@ -14,6 +15,8 @@ import java.util.Objects;
  * they were, so an edit that changes nothing has {@link #isEmpty()}.
  */
 public record ElfPatch(long originalSize, long newSize, List<Write> writes) {
+    private static final int STREAM_CHUNK = 1 << 20;
+
 
     /** {@code bytes} written at file {@code offset}. */
     public record Write(long offset, byte[] bytes) {
@@ -62,6 +65,38 @@ public record ElfPatch(long originalSize, long newSize, List<Write> writes) {
             System.arraycopy(w.bytes(), 0, out, (int) w.offset(), w.bytes().length);
         }
         return out;
+    }
+
+    /**
+     * Streams the patched image of {@code source} to {@code out} in file order through one buffer,
+     * for a writer that also hashes or scans what it writes: one pass, where a copy by the kernel
+     * would need a second read of the result.
+     */
+    public void streamTo(FileChannel source, OutputStream out) throws IOException {
+        byte[] buffer = new byte[(int) Math.min(STREAM_CHUNK, Math.max(newSize, 1))];
+        ByteBuffer view = ByteBuffer.wrap(buffer);
+        for (long position = 0; position < newSize; ) {
+            int n = (int) Math.min(buffer.length, newSize - position);
+            int fromSource = (int) Math.max(0, Math.min(n, originalSize - position));
+            view.clear().limit(fromSource);
+            while (view.hasRemaining()) {
+                if (source.read(view, position + view.position()) < 0) {
+                    throw new IOException("input shrank while being copied (at 0x"
+                            + Long.toHexString(position + view.position()) + ")");
+                }
+            }
+            Arrays.fill(buffer, fromSource, n, (byte) 0);
+            long end = position + n;
+            for (Write w : writes) { // in order: a later write wins
+                long from = Math.max(position, w.offset());
+                long to = Math.min(end, w.end());
+                if (from < to) {
+                    System.arraycopy(w.bytes(), (int) (from - w.offset()), buffer, (int) (from - position), (int) (to - from));
+                }
+            }
+            out.write(buffer, 0, n);
+            position = end;
+        }
     }
 
     /**

@@ -40,14 +40,13 @@ final class StringTablePlan {
      */
     static StringTablePlan place(byte[] table, List<Long> fixed, List<Long> edited, Set<ByteString> wanted,
             boolean complete, boolean mayGrow) {
+        // Kept as a few small steps: the JIT compiles each in a fraction of what one big method costs it.
         byte[] bytes = table.clone();
         BitSet covered = new BitSet(bytes.length);
         if (bytes.length > 0) {
             covered.set(0);
         }
-        for (long r : fixed) {
-            cover(bytes, covered, r);
-        }
+        coverAll(bytes, covered, fixed);
         BitSet old = new BitSet(bytes.length);
         Map<ByteString, Long> oldStrings = new HashMap<>();
         for (long r : edited) {
@@ -55,20 +54,42 @@ final class StringTablePlan {
                 oldStrings.putIfAbsent(stringAt(bytes, (int) r), r);
             }
         }
-
         Map<ByteString, Long> index = new HashMap<>();
-        List<ByteString> pending = new ArrayList<>();
-        // Exact matches first, so that tails can also be found in strings that stay where they are.
-        for (ByteString s : new LinkedHashSet<>(wanted)) {
+        List<ByteString> pending = reuse(bytes, covered, oldStrings, new LinkedHashSet<>(wanted), index);
+        BitSet free = complete ? clearOld(bytes, covered, old) : new BitSet(bytes.length);
+        List<ByteString> left = fillHoles(bytes, covered, free, pending, index);
+        if (left.isEmpty()) {
+            return new StringTablePlan(bytes, index, false);
+        }
+        if (!mayGrow) {
+            return null;
+        }
+        return new StringTablePlan(append(bytes, covered, complete, left, index), index, true);
+    }
+
+    private static void coverAll(byte[] bytes, BitSet covered, List<Long> indices) {
+        for (long r : indices) {
+            cover(bytes, covered, r);
+        }
+    }
+
+    /**
+     * Places what is already there: exact matches first, so that tails can also be found in strings
+     * that stay where they are, then tails of strings in use. Returns the strings still to place.
+     */
+    private static List<ByteString> reuse(byte[] bytes, BitSet covered, Map<ByteString, Long> oldStrings,
+            Set<ByteString> wanted, Map<ByteString, Long> index) {
+        for (ByteString s : wanted) {
             Long at = oldStrings.get(s);
             if (at != null) {
                 index.put(s, at);
                 cover(bytes, covered, at);
             }
         }
+        List<ByteString> pending = new ArrayList<>();
         // Built once: tailOf used to scan the whole table for every string (strings x table size).
         TailIndex tails = null;
-        for (ByteString s : new LinkedHashSet<>(wanted)) {
+        for (ByteString s : wanted) {
             if (index.containsKey(s)) {
                 continue;
             }
@@ -83,21 +104,29 @@ final class StringTablePlan {
                 pending.add(s);
             }
         }
-        // Clear what only the old entries used; those bytes and zero bytes nobody uses are free.
-        BitSet free = new BitSet(bytes.length);
-        if (complete) {
-            for (int i = old.nextSetBit(0); i >= 0; i = old.nextSetBit(i + 1)) {
-                if (!covered.get(i)) {
-                    bytes[i] = 0;
-                }
-            }
-            for (int i = 1; i < bytes.length; i++) {
-                if (!covered.get(i) && bytes[i] == 0) {
-                    free.set(i);
-                }
+        return pending;
+    }
+
+    /** Clears what only the old entries used; returns the free bytes: those and zero bytes nobody uses. */
+    private static BitSet clearOld(byte[] bytes, BitSet covered, BitSet old) {
+        for (int i = old.nextSetBit(0); i >= 0; i = old.nextSetBit(i + 1)) {
+            if (!covered.get(i)) {
+                bytes[i] = 0;
             }
         }
-        // Longest first fills the holes best.
+        BitSet free = new BitSet(bytes.length);
+        // Only the uncovered bytes can be free: walk those, not the whole (often megabytes) table.
+        for (int i = covered.nextClearBit(1); i < bytes.length; i = covered.nextClearBit(i + 1)) {
+            if (bytes[i] == 0) {
+                free.set(i);
+            }
+        }
+        return free;
+    }
+
+    /** Puts pending strings in free runs, longest first (fills the holes best); returns what did not fit. */
+    private static List<ByteString> fillHoles(byte[] bytes, BitSet covered, BitSet free, List<ByteString> pending,
+            Map<ByteString, Long> index) {
         pending.sort((a, b) -> Integer.compare(b.length(), a.length()));
         List<ByteString> left = new ArrayList<>();
         for (ByteString s : pending) {
@@ -112,13 +141,12 @@ final class StringTablePlan {
             covered.set(at, at + s.length() + 1);
             index.put(s, (long) at);
         }
-        if (left.isEmpty()) {
-            return new StringTablePlan(bytes, index, false);
-        }
-        if (!mayGrow) {
-            return null;
-        }
-        // Drop the tail of zeros nobody uses (bytes of unknown use are kept), then append.
+        return left;
+    }
+
+    /** The table with {@code left} appended, after dropping the tail of zeros nobody uses (bytes of unknown use are kept). */
+    private static byte[] append(byte[] bytes, BitSet covered, boolean complete, List<ByteString> left,
+            Map<ByteString, Long> index) {
         int end = bytes.length;
         if (complete) {
             end = Math.max(1, covered.length());
@@ -139,7 +167,7 @@ final class StringTablePlan {
             index.put(s, (long) at);
             at += s.length() + 1;
         }
-        return new StringTablePlan(grown, index, true);
+        return grown;
     }
 
     /** Marks the string at {@code r} with its NUL as covered; false if {@code r} is outside the table. */

@@ -11,7 +11,7 @@ import java.nio.ByteBuffer;
  */
 final class StringTableReader {
     /** Tables up to this size are read whole, on first use. */
-    private static final int WHOLE_TABLE_LIMIT = 1 << 20;
+    private static final int WHOLE_TABLE_LIMIT = 16 << 20;
     /** No string in a dynamic or section-name table is longer than this; a longer one is corruption. */
     static final int MAX_STRING = 1 << 20;
     private static final int CHUNK = 256;

@@ -7,7 +7,9 @@ import dev.closurewrap.elf.ElfPatch;
 import dev.closurewrap.io.ByteString;
 import dev.closurewrap.plan.Action;
 import dev.closurewrap.plan.FilePlan;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,29 +34,71 @@ public final class PlanRewriter {
      * @throws dev.closurewrap.io.BadInputException when the input breaks its format
      */
     public static void write(FilePlan plan, Path out) throws IOException {
+        write(plan, out, OutputStream.nullOutputStream());
+    }
+
+    /**
+     * {@link #write(FilePlan, Path)}, every byte written also going to {@code observer} (a digest, a
+     * reference scan), in file order: the caller learns about the output without reading it back.
+     * The observer is not closed.
+     */
+    public static void write(FilePlan plan, Path out, OutputStream observer) throws IOException {
         Action action = plan.action();
-        if (action instanceof Action.Copy) {
-            Files.copy(plan.source().orElseThrow(), out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        } else if (action instanceof Action.EditElf edit) {
-            editElf(plan.source().orElseThrow(), edit.edits(), out);
-        } else if (action instanceof Action.RelocateScript script) {
-            byte[] content = Files.readAllBytes(plan.source().orElseThrow());
-            Optional<ScriptRewriter.Result> result = new ScriptRewriter(script.storeDir(), script.bundled())
-                    .relocate(script.scriptInStore(), content);
-            Files.write(out, result.map(ScriptRewriter.Result::content).orElse(content));
-        } else if (action instanceof Action.PrefixText text) {
-            byte[] content = Files.readAllBytes(plan.source().orElseThrow());
-            Optional<ScriptRewriter.Result> result = new ScriptRewriter(text.storeDir(), text.bundled())
-                    .prefix(plan.target(), content, text.newStoreDir());
-            Files.write(out, result.map(ScriptRewriter.Result::content).orElse(content));
-        } else if (action instanceof Action.ExecShim shim) {
-            Files.write(out, BundleScripts.execShim(new ExecShimPlan(shim.shim(), shim.realFile(), loader(shim.loader()),
-                    shim.libraryPath())));
-        } else if (action instanceof Action.Launcher launcher) {
-            Files.write(out, BundleScripts.launcher(new LauncherPlan(launcher.name(), launcher.argv0(), launcher.program(),
-                    launcher.loader().map(PlanRewriter::loader), launcher.libraryPath(), launcher.tree())));
-        } else {
-            throw new IllegalArgumentException(plan.target() + ": a " + action.kind() + " has no file content");
+        if (action instanceof Action.EditElf edit) {
+            editElf(plan.source().orElseThrow(), edit.edits(), out, observer);
+            return;
+        }
+        try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(out), 1 << 16);
+             OutputStream both = new Tee(file, observer)) {
+            if (action instanceof Action.Copy) {
+                Files.copy(plan.source().orElseThrow(), both);
+            } else if (action instanceof Action.RelocateScript script) {
+                byte[] content = Files.readAllBytes(plan.source().orElseThrow());
+                Optional<ScriptRewriter.Result> result = new ScriptRewriter(script.storeDir(), script.bundled())
+                        .relocate(script.scriptInStore(), content);
+                both.write(result.map(ScriptRewriter.Result::content).orElse(content));
+            } else if (action instanceof Action.PrefixText text) {
+                byte[] content = Files.readAllBytes(plan.source().orElseThrow());
+                Optional<ScriptRewriter.Result> result = new ScriptRewriter(text.storeDir(), text.bundled())
+                        .prefix(plan.target(), content, text.newStoreDir());
+                both.write(result.map(ScriptRewriter.Result::content).orElse(content));
+            } else if (action instanceof Action.ExecShim shim) {
+                both.write(BundleScripts.execShim(new ExecShimPlan(shim.shim(), shim.realFile(), loader(shim.loader()),
+                        shim.libraryPath())));
+            } else if (action instanceof Action.Launcher launcher) {
+                both.write(BundleScripts.launcher(new LauncherPlan(launcher.name(), launcher.argv0(), launcher.program(),
+                        launcher.loader().map(PlanRewriter::loader), launcher.libraryPath(), launcher.tree())));
+            } else {
+                throw new IllegalArgumentException(plan.target() + ": a " + action.kind() + " has no file content");
+            }
+        }
+    }
+
+    /** Writes to a file and to an observer; closing closes only the file. */
+    private static final class Tee extends OutputStream {
+        private final OutputStream file;
+        private final OutputStream observer;
+
+        Tee(OutputStream file, OutputStream observer) {
+            this.file = file;
+            this.observer = observer;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            file.write(b);
+            observer.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            file.write(b, off, len);
+            observer.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            file.close();
         }
     }
 
@@ -62,14 +106,14 @@ public final class PlanRewriter {
         return new BundledLoader(loader.path(), loader.family(), loader.acceptsArgv0());
     }
 
-    private static void editElf(Path source, List<ElfEdit> edits, Path out) throws IOException {
+    private static void editElf(Path source, List<ElfEdit> edits, Path out, OutputStream observer) throws IOException {
         ElfFile before;
         try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ)) {
             before = ElfFile.read(source.toString(), in, 0, in.size());
             ElfPatch patch = ElfEditor.plan(source, edits);
-            try (FileChannel target = FileChannel.open(out, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                patch.writeTo(in, target);
+            try (OutputStream file = Files.newOutputStream(out);
+                 OutputStream both = new Tee(file, observer)) {
+                patch.streamTo(in, both);
             }
         }
         readBack(source, before, edits, ElfFile.open(out));

@@ -3,8 +3,11 @@ package dev.closurewrap.rewrite;
 import dev.closurewrap.io.ByteString;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -36,9 +39,9 @@ public final class StoreReferenceScanner {
         }
     }
 
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
     private final byte[] prefix;
-    /** Horspool's table: how far the prefix may move when the byte under its last position is b. */
-    private final int[] shift = new int[256];
 
     /** @param storeDir the store directory, e.g. {@code /nix/store}, without a trailing slash */
     public StoreReferenceScanner(ByteString storeDir) {
@@ -46,10 +49,6 @@ public final class StoreReferenceScanner {
             throw new IllegalArgumentException("store dir must be non-empty, without trailing slash: " + storeDir);
         }
         this.prefix = storeDir.concat(ByteString.utf8("/")).toByteArray();
-        Arrays.fill(shift, prefix.length);
-        for (int i = 0; i < prefix.length - 1; i++) {
-            shift[prefix[i] & 0xff] = prefix.length - 1 - i;
-        }
     }
 
     /** Every reference in {@code bytes}, in order of offset. */
@@ -69,43 +68,88 @@ public final class StoreReferenceScanner {
 
     /** Streams the references to {@code sink} as they are found. Memory use is one fixed buffer. */
     public void scan(InputStream in, Consumer<StoreReference> sink) throws IOException {
-        // The longest match must fit in what is kept across refills.
-        int longest = prefix.length + HASH_LENGTH + 1 + MAX_NAME_LENGTH;
-        byte[] buffer = new byte[Math.max(BUFFER_SIZE, 2 * longest)];
-        int start = 0;
-        int limit = 0;
-        long base = 0; // stream offset of buffer[0]
-        boolean eof = false;
-        while (!eof) {
-            if (start > 0) {
-                System.arraycopy(buffer, start, buffer, 0, limit - start);
-                base += start;
-                limit -= start;
-                start = 0;
+        try (Feed feed = feed(sink)) {
+            byte[] chunk = new byte[1 << 16];
+            for (int n; (n = in.read(chunk)) >= 0; ) {
+                feed.write(chunk, 0, n);
             }
-            int n = in.read(buffer, limit, buffer.length - limit);
-            if (n < 0) {
-                eof = true;
-            } else {
+        }
+    }
+
+    /**
+     * A scan the bytes are pushed into, for a writer that has them in hand anyway: what it writes
+     * is scanned as it goes, and {@link Feed#close} reports the references at the very end.
+     */
+    public Feed feed(Consumer<StoreReference> sink) {
+        return new Feed(sink);
+    }
+
+    /** Bytes written are scanned for references, which go to the sink in order of offset. */
+    public final class Feed extends OutputStream {
+        private final Consumer<StoreReference> sink;
+        /** Holds what is not scanned yet: a match that may run past the bytes seen so far. */
+        private final byte[] buffer = new byte[Math.max(BUFFER_SIZE, 2 * (prefix.length + HASH_LENGTH + 1 + MAX_NAME_LENGTH))];
+        private int start;
+        private int limit;
+        /** Stream offset of buffer[0]. */
+        private long base;
+        private boolean closed;
+
+        private Feed(Consumer<StoreReference> sink) {
+            this.sink = sink;
+        }
+
+        @Override
+        public void write(int b) {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) {
+            if (closed) {
+                throw new IllegalStateException("the scan has ended");
+            }
+            while (length > 0) {
+                if (limit == buffer.length) {
+                    start = scanChunk(buffer, start, limit, false, base, sink);
+                    // What is kept is shorter than the longest match, at most half the buffer.
+                    System.arraycopy(buffer, start, buffer, 0, limit - start);
+                    base += start;
+                    limit -= start;
+                    start = 0;
+                }
+                int n = Math.min(length, buffer.length - limit);
+                System.arraycopy(bytes, offset, buffer, limit, n);
                 limit += n;
+                offset += n;
+                length -= n;
             }
-            start = scanChunk(buffer, start, limit, eof, base, sink);
+        }
+
+        /** Scans what is left: the stream has ended. */
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                scanChunk(buffer, start, limit, true, base, sink);
+            }
         }
     }
 
     /**
      * Scans {@code bytes[from, limit)} and returns where scanning must resume: {@code limit} when
      * done, or the first position whose match might continue past {@code limit} (unless at end of input).
-     * The prefix is found Boyer-Moore-Horspool style, looking at every 5th byte or so of text that
-     * does not match ("/nix/store/" has '/' three times, so a '/' only shifts by 6).
+     * Candidates are the positions of the prefix's first byte ('/'), found eight bytes at a time;
+     * in code and data that byte is rare, so almost every word is passed over in a few instructions.
      */
     private int scanChunk(byte[] bytes, int from, int limit, boolean atEnd, long base, Consumer<StoreReference> sink) {
         int m = prefix.length;
-        byte last = prefix[m - 1];
         int p = from;
-        while (p + m <= limit) {
-            byte b = bytes[p + m - 1];
-            if (b == last && matchesPrefix(bytes, p)) {
+        while ((p = indexOf(bytes, prefix[0], p, limit)) >= 0) {
+            if (p + m > limit) {
+                return atEnd ? limit : p; // not enough bytes yet to decide
+            }
+            if (matchesPrefix(bytes, p)) {
                 int afterHash = p + m + HASH_LENGTH;
                 if (afterHash + 1 >= limit && !atEnd) {
                     return p; // not enough bytes yet to decide
@@ -127,13 +171,33 @@ public final class StoreReferenceScanner {
                     }
                 }
             }
-            p += shift[b & 0xff];
+            p++;
         }
-        return atEnd ? limit : p;
+        return limit;
+    }
+
+    /** The first index of {@code b} in {@code bytes[from, limit)}, or -1; eight bytes per step. */
+    static int indexOf(byte[] bytes, byte b, int from, int limit) {
+        long pattern = (b & 0xffL) * 0x0101010101010101L;
+        int i = from;
+        for (; i + Long.BYTES <= limit; i += Long.BYTES) {
+            long v = (long) LONGS.get(bytes, i) ^ pattern;
+            // A byte of v is zero where b is; the lowest flagged byte is exact (borrows only run upwards).
+            long zero = (v - 0x0101010101010101L) & ~v & 0x8080808080808080L;
+            if (zero != 0) {
+                return i + (Long.numberOfTrailingZeros(zero) >>> 3);
+            }
+        }
+        for (; i < limit; i++) {
+            if (bytes[i] == b) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private boolean matchesPrefix(byte[] bytes, int p) {
-        for (int i = 0; i < prefix.length - 1; i++) {
+        for (int i = 1; i < prefix.length; i++) {
             if (bytes[p + i] != prefix[i]) {
                 return false;
             }

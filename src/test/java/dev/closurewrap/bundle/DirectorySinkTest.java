@@ -72,6 +72,27 @@ class DirectorySinkTest {
     }
 
     @Test
+    void linkableFile_inCopyMode_isLinked_andLinkingItAgainLeavesNoTempLink() throws IOException {
+        Path staged = Files.writeString(Files.createDirectories(temp.resolve("staged")).resolve("abc"), "rewritten");
+        Files.setPosixFilePermissions(staged, PosixFilePermissions.fromString("r-xr-xr-x"));
+        Path other = Files.writeString(temp.resolve("other"), "older");
+        Files.setPosixFilePermissions(other, PosixFilePermissions.fromString("r-xr-xr-x"));
+        Path out = temp.resolve("out");
+        for (Path source : List.of(staged, staged, other, other)) { // fresh, same again (a resumed run), replaced
+            try (OutputSink sink = new DirectorySink(out, false, true)) {
+                sink.linkableFile(EntryPath.parse("lib/x.so"), true, source);
+                sink.symlink(EntryPath.parse("lib/x.so.1"), ByteString.utf8("x.so"));
+                sink.finish();
+            }
+            assertEquals(inode(source), inode(out.resolve("lib/x.so")));
+            assertEquals("x.so", Files.readSymbolicLink(out.resolve("lib/x.so.1")).toString());
+            try (Stream<Path> all = Files.list(out.resolve("lib"))) {
+                assertEquals(List.of("x.so", "x.so.1"), all.map(p -> p.getFileName().toString()).sorted().toList());
+            }
+        }
+    }
+
+    @Test
     void linkMode_acrossFileSystems_fallsBackToCopy() throws IOException {
         Path shm = Path.of("/dev/shm");
         assumeTrue(Files.isDirectory(shm) && !Files.getFileStore(shm).equals(Files.getFileStore(temp)),

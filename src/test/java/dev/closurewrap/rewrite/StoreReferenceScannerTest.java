@@ -103,6 +103,96 @@ class StoreReferenceScannerTest {
         }
     }
 
+    /** The definition, position by position: what the word-at-a-time search must agree with. */
+    private static List<StoreReference> naiveScan(byte[] bytes) {
+        byte[] prefix = "/nix/store/".getBytes(StandardCharsets.ISO_8859_1);
+        String nix32 = "0123456789abcdfghijklmnpqrsvwxyz";
+        List<StoreReference> found = new ArrayList<>();
+        int p = 0;
+        outer:
+        while (p < bytes.length) {
+            int hash = p + prefix.length;
+            if (hash + 33 > bytes.length) {
+                break;
+            }
+            for (int i = 0; i < prefix.length; i++) {
+                if (bytes[p + i] != prefix[i]) {
+                    p++;
+                    continue outer;
+                }
+            }
+            for (int i = hash; i < hash + 32; i++) {
+                if (nix32.indexOf(bytes[i] & 0xff) < 0) {
+                    p++;
+                    continue outer;
+                }
+            }
+            int end = hash + 33;
+            while (end < bytes.length && end < hash + 33 + StoreReferenceScanner.MAX_NAME_LENGTH
+                    && (Character.isLetterOrDigit(bytes[end] & 0xff) && (bytes[end] & 0xff) < 128 || "+-._?=".indexOf(bytes[end]) >= 0)) {
+                end++;
+            }
+            if (bytes[hash + 32] != '-' || end == hash + 33) {
+                p++;
+                continue;
+            }
+            found.add(new StoreReference(p, ByteString.of(bytes, p, end - p)));
+            p = end;
+        }
+        return found;
+    }
+
+    @Test
+    void feed_binaryDataInAnyWriteSizes_findsWhatTheDefinitionFinds() {
+        String[] paths = {"/nix/store/" + HASH + "-libgreet", "/nix/store/" + HASH + "-x", "/nix/store/" + HASH + "-"};
+        Random random = new Random(42);
+        byte[] bytes = new byte[3_000_000];
+        random.nextBytes(bytes);
+        for (int i = 0; i < bytes.length; i++) {
+            if (random.nextInt(40) == 0) {
+                bytes[i] = '/'; // many near misses: the candidate byte far more often than in real files
+            }
+        }
+        for (int k = 0; k < 400; k++) {
+            byte[] path = paths[k % paths.length].getBytes(StandardCharsets.ISO_8859_1);
+            // Around the feed's 256 KiB buffer boundaries too, where a match must be carried over.
+            int at = k % 4 == 0 ? (k / 4 % 11 + 1) * (1 << 18) - random.nextInt(60) : random.nextInt(bytes.length - path.length);
+            System.arraycopy(path, 0, bytes, Math.min(at, bytes.length - path.length), path.length);
+        }
+        List<StoreReference> expected = naiveScan(bytes);
+        assertEquals(true, expected.size() > 200, "the data holds the planted references: " + expected.size());
+        assertEquals(expected, NIX.scan(bytes));
+        for (int write : new int[] {1, 7, 4096, 1 << 18, (1 << 20) + 3}) {
+            List<StoreReference> fed = new ArrayList<>();
+            try (StoreReferenceScanner.Feed feed = NIX.feed(fed::add)) {
+                for (int at = 0; at < bytes.length; at += write) {
+                    feed.write(bytes, at, Math.min(write, bytes.length - at));
+                }
+            }
+            assertEquals(expected, fed, "write size " + write);
+        }
+    }
+
+    @Test
+    void indexOf_everyAlignmentAndLength_findsTheFirstOccurrence() {
+        Random random = new Random(7);
+        for (int round = 0; round < 2000; round++) {
+            byte[] bytes = new byte[random.nextInt(40)];
+            for (int i = 0; i < bytes.length; i++) {
+                bytes[i] = (byte) (random.nextInt(4) == 0 ? '/' : random.nextInt(256));
+            }
+            int from = bytes.length == 0 ? 0 : random.nextInt(bytes.length);
+            int expected = -1;
+            for (int i = from; i < bytes.length; i++) {
+                if (bytes[i] == '/') {
+                    expected = i;
+                    break;
+                }
+            }
+            assertEquals(expected, StoreReferenceScanner.indexOf(bytes, (byte) '/', from, bytes.length));
+        }
+    }
+
     @Test
     void scanStream_nameRunningIntoEndOfInput_isReported() throws IOException {
         byte[] bytes = ("xx/nix/store/" + HASH + "-end").getBytes(StandardCharsets.UTF_8);
