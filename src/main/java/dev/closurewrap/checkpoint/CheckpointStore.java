@@ -55,8 +55,8 @@ import org.rocksdb.WriteOptions;
  * {@link #open} compares the stored {@link JobRecord} with the requested one. A different command
  * is refused with {@link JobMismatchException}, or, with {@link OnOtherJob#RESTART}, its file
  * records are discarded (the result index is kept: it is keyed by content, not by job).
- * RocksDB's own lock file keeps a second process from opening the same directory for writing;
- * {@link #readStatus} opens read-only and works beside a running job.
+ * RocksDB's own lock file keeps a second process from opening the same directory for writing
+ * ({@link StateDirectoryBusyException}); {@link #readStatus} opens read-only and works beside a running job.
  */
 public final class CheckpointStore implements AutoCloseable {
     /** What to do when the state directory holds a different job. */
@@ -399,7 +399,7 @@ public final class CheckpointStore implements AutoCloseable {
     private static IOException translate(Path dir, RocksDBException e) {
         String status = e.getMessage() == null ? String.valueOf(e.getStatus()) : e.getMessage();
         if (status.contains("lock") && (status.contains("Resource temporarily unavailable") || status.contains("hold"))) {
-            return new IOException(dir + ": checkpoint database is in use by another closure-wrap process", e);
+            return new StateDirectoryBusyException(dir, e);
         }
         return new IOException(dir + ": checkpoint database: " + status, e);
     }

@@ -172,10 +172,15 @@ class CheckpointStoreTest {
     }
 
     @Test
-    void secondWriter_isToldTheDatabaseIsInUse() throws IOException {
+    void secondWriter_isToldAnotherJobHoldsTheStateDirectory() throws IOException {
         try (CheckpointStore store = open(job("/r"))) {
-            IOException e = assertThrows(IOException.class, () -> open(job("/r")));
-            assertTrue(e.getMessage().contains("in use"), e.getMessage());
+            StateDirectoryBusyException e = assertThrows(StateDirectoryBusyException.class, () -> open(job("/r")));
+            assertTrue(e.getMessage().startsWith(temp.resolve("state") + ": "), e.getMessage());
+            assertTrue(e.getMessage().contains("another closure-wrap job"), e.getMessage());
+            assertEquals(temp.resolve("state"), e.stateDirectory());
+        }
+        try (CheckpointStore again = open(job("/r"))) {
+            assertEquals(job("/r"), again.job()); // the lock goes with the first job
         }
     }
 
