@@ -8,9 +8,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
@@ -314,6 +316,33 @@ public final class CheckpointStore implements AutoCloseable {
             throw translate(dir, e);
         }
         return all;
+    }
+
+    /**
+     * Every output hash that a DONE file record or a result-index entry names: the staged outputs a
+     * resumed job or a later job on this state directory may still read.
+     */
+    public Set<Sha256> referencedOutputs() throws IOException {
+        Set<Sha256> named = new HashSet<>();
+        try (RocksIterator it = db.newIterator(files)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                if (RecordCodec.decodeFile(it.key(), it.value()).state() instanceof FileState.Done done) {
+                    named.add(done.outputHash());
+                }
+            }
+            it.status();
+        } catch (RocksDBException e) {
+            throw translate(dir, e);
+        }
+        try (RocksIterator it = db.newIterator(results)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                named.add(RecordCodec.decodeResult(it.value()).outputHash());
+            }
+            it.status();
+        } catch (RocksDBException e) {
+            throw translate(dir, e);
+        }
+        return named;
     }
 
     /** Records that the job ran to its end and its output is committed. */

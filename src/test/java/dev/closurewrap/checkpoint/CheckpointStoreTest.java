@@ -185,6 +185,22 @@ class CheckpointStoreTest {
     }
 
     @Test
+    void referencedOutputs_areThoseOfDoneRecordsAndOfTheResultIndex_keptAcrossARestart() throws IOException {
+        try (CheckpointStore store = open(job("/first"))) {
+            store.markDone(p("a"), h("ia"), h("p"), h("oa"));
+            store.markFailed(p("f"), h("if"), h("p"), "bad");
+            store.markCopiedUnchanged(p("c"), h("ic"), h("p"));
+        }
+        try (CheckpointStore store = CheckpointStore.open(temp.resolve("state"), job("/second"),
+                CheckpointStore.OnOtherJob.RESTART, SyncPolicy.batched(8))) {
+            store.markDone(p("b"), h("ib"), h("p"), h("ob"));
+            store.register(p("pending"), h("ip"), h("p"));
+            // "a"'s record went with the first job; its result-index entry stays.
+            assertEquals(java.util.Set.of(h("oa"), h("ob")), store.referencedOutputs());
+        }
+    }
+
+    @Test
     void readStatus_onDirectoryWithoutDatabase_saysSo() {
         IOException e = assertThrows(IOException.class, () -> CheckpointStore.readStatus(temp, 5));
         assertTrue(e.getMessage().contains("no checkpoint database"), e.getMessage());
