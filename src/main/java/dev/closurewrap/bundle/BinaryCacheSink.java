@@ -35,6 +35,7 @@ public final class BinaryCacheSink extends StagedSink {
     private final StoreDir storeDir;
     private final NarCompression compression;
     private final Optional<SigningKey> key;
+    private final boolean durable;
     private final List<NarInfo> written = new ArrayList<>();
 
     /**
@@ -42,13 +43,17 @@ public final class BinaryCacheSink extends StagedSink {
      * @param storeDir the store the paths belong to, as narinfo files name them
      * @param compression how the NARs are compressed
      * @param key the secret key to sign with, if any
+     * @param durable fsync each NAR and its directory entry before its narinfo, and each narinfo
+     *     before {@link #finish} returns
      */
-    public BinaryCacheSink(Path directory, StoreDir storeDir, NarCompression compression, Optional<SigningKey> key) {
+    public BinaryCacheSink(Path directory, StoreDir storeDir, NarCompression compression, Optional<SigningKey> key,
+                           boolean durable) {
         super(directory.toAbsolutePath());
         this.directory = directory.toAbsolutePath();
         this.storeDir = Objects.requireNonNull(storeDir, "storeDir");
         this.compression = Objects.requireNonNull(compression, "compression");
         this.key = Objects.requireNonNull(key, "key");
+        this.durable = durable;
     }
 
     @Override
@@ -70,7 +75,7 @@ public final class BinaryCacheSink extends StagedSink {
                 byHash.put(path.hashPart(), path);
             }
             HashPartMatcher matcher = new HashPartMatcher(byHash.keySet());
-            BinaryCacheWriter cache = new BinaryCacheWriter(directory, storeDir, compression, key.orElse(null));
+            BinaryCacheWriter cache = new BinaryCacheWriter(directory, storeDir, compression, key.orElse(null), durable);
             // Compression dominates: one store path per core.
             int cores = Runtime.getRuntime().availableProcessors();
             List<long[]> results = ParallelIo.map(cores, new ArrayList<>(paths.entrySet()), e -> {

@@ -70,7 +70,7 @@ public final class Sinks {
         }
         OutputForm.BinaryCache cache = (OutputForm.BinaryCache) form;
         return new BinaryCacheSink(cache.directory(), new StoreDir(options.storeDir().toString()),
-                narCompression(options.cacheCompression()), signingKey(options.secretKeyFile()));
+                narCompression(options.cacheCompression()), signingKey(options.secretKeyFile()), options.durable());
     }
 
     private static NarCompression narCompression(Compression c) {

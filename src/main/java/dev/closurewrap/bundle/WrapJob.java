@@ -486,6 +486,7 @@ public final class WrapJob {
                 SinkSummary summary = sink.finish();
                 if (store.isPresent()) {
                     store.get().markFinished();
+                    StagedPruner.afterFinishedJob(store.get(), staged, progress::warning);
                 }
                 progress.phaseFinished(ProgressListener.Phase.WRITE);
                 return new WrapResult(plan, failures, reused.get(), false, Optional.of(summary));

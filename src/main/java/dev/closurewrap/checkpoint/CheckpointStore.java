@@ -8,9 +8,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
@@ -55,8 +57,8 @@ import org.rocksdb.WriteOptions;
  * {@link #open} compares the stored {@link JobRecord} with the requested one. A different command
  * is refused with {@link JobMismatchException}, or, with {@link OnOtherJob#RESTART}, its file
  * records are discarded (the result index is kept: it is keyed by content, not by job).
- * RocksDB's own lock file keeps a second process from opening the same directory for writing;
- * {@link #readStatus} opens read-only and works beside a running job.
+ * RocksDB's own lock file keeps a second process from opening the same directory for writing
+ * ({@link StateDirectoryBusyException}); {@link #readStatus} opens read-only and works beside a running job.
  */
 public final class CheckpointStore implements AutoCloseable {
     /** What to do when the state directory holds a different job. */
@@ -316,6 +318,33 @@ public final class CheckpointStore implements AutoCloseable {
         return all;
     }
 
+    /**
+     * Every output hash that a DONE file record or a result-index entry names: the staged outputs a
+     * resumed job or a later job on this state directory may still read.
+     */
+    public Set<Sha256> referencedOutputs() throws IOException {
+        Set<Sha256> named = new HashSet<>();
+        try (RocksIterator it = db.newIterator(files)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                if (RecordCodec.decodeFile(it.key(), it.value()).state() instanceof FileState.Done done) {
+                    named.add(done.outputHash());
+                }
+            }
+            it.status();
+        } catch (RocksDBException e) {
+            throw translate(dir, e);
+        }
+        try (RocksIterator it = db.newIterator(results)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                named.add(RecordCodec.decodeResult(it.value()).outputHash());
+            }
+            it.status();
+        } catch (RocksDBException e) {
+            throw translate(dir, e);
+        }
+        return named;
+    }
+
     /** Records that the job ran to its end and its output is committed. */
     public void markFinished() throws IOException {
         try {
@@ -399,7 +428,7 @@ public final class CheckpointStore implements AutoCloseable {
     private static IOException translate(Path dir, RocksDBException e) {
         String status = e.getMessage() == null ? String.valueOf(e.getStatus()) : e.getMessage();
         if (status.contains("lock") && (status.contains("Resource temporarily unavailable") || status.contains("hold"))) {
-            return new IOException(dir + ": checkpoint database is in use by another closure-wrap process", e);
+            return new StateDirectoryBusyException(dir, e);
         }
         return new IOException(dir + ": checkpoint database: " + status, e);
     }

@@ -1,5 +1,6 @@
 package dev.closurewrap.cli;
 
+import dev.closurewrap.checkpoint.StateDirectoryBusyException;
 import dev.closurewrap.io.BadInputException;
 import dev.closurewrap.io.UnsupportedInputException;
 
@@ -9,7 +10,7 @@ final class ExitCodes {
     static final int OK = 0;
     /** The job finished, but some files could not be rewritten; they are listed. */
     static final int SOME_FILES_FAILED = 1;
-    /** The command line was wrong. */
+    /** The command line was wrong, or its --state directory is held by another job. */
     static final int USAGE = 2;
     /** An input broke its format's rules (the message names the file and offset). */
     static final int BAD_INPUT = 3;
@@ -20,6 +21,9 @@ final class ExitCodes {
 
     /** The exit code for an exception that ended a command. */
     static int of(Throwable t) {
+        if (t instanceof StateDirectoryBusyException) {
+            return USAGE; // the user ran two jobs on one state directory: nothing is broken
+        }
         if (t instanceof BadInputException || t instanceof UnsupportedInputException) {
             return BAD_INPUT;
         }

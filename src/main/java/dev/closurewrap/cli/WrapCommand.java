@@ -51,7 +51,7 @@ import picocli.CommandLine.Parameters;
         exitCodeList = {
             "0:done",
             "1:some files could not be rewritten (listed)",
-            "2:usage error",
+            "2:usage error, or the --state directory is held by another job",
             "3:bad input (names the file and offset)",
             "4:internal error"
         })

@@ -1,5 +1,6 @@
 package dev.closurewrap.store;
 
+import dev.closurewrap.io.AtomicFiles;
 import dev.closurewrap.io.BadInputException;
 import dev.closurewrap.nar.NarCompression;
 import dev.closurewrap.nar.NarDigest;
@@ -13,38 +14,59 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
  * Writes a local binary cache that {@code nix copy --from file://DIR} accepts: the NAR compressed
  * into {@code nar/<FileHash>.nar.<ext>}, then {@code <hash part>.narinfo} with NarHash, NarSize,
  * FileHash, FileSize and References computed on the way. Both files appear by atomic rename, the
- * narinfo last, so a reader never sees a narinfo without its NAR. Signs with a Nix secret key if
- * given; signatures from an input narinfo are kept only when the content they sign is unchanged.
+ * narinfo last, so a reader never sees a narinfo without its NAR. Durable (as a checkpointed job
+ * needs), each file is fsynced before its rename and its directory after it
+ * ({@link AtomicFiles#commit}): a narinfo that survives a power cut names a NAR that survived too.
+ * Signs with a Nix secret key if given; signatures from an input narinfo are kept only when the
+ * content they sign is unchanged.
  */
 public final class BinaryCacheWriter {
+    /** A cache is served to others: its files are world-readable whatever the umask. */
+    private static final Set<PosixFilePermission> PUBLIC_READ = PosixFilePermissions.fromString("rw-r--r--");
+
     private final Path dir;
     private final StoreDir storeDir;
     private final NarCompression compression;
     private final SigningKey key;
+    private final boolean durable;
 
     /** A NAR file written into the cache, not yet described by a narinfo. */
     public record NarFile(String url, Hash fileHash, long fileSize, NarDigest nar) {}
 
-    /** @param key signing key, or null for unsigned narinfo files */
-    public BinaryCacheWriter(Path dir, StoreDir storeDir, NarCompression compression, SigningKey key) throws IOException {
-        this.dir = dir;
+    /**
+     * @param key signing key, or null for unsigned narinfo files
+     * @param durable fsync every file and directory entry before the next file depends on it
+     */
+    public BinaryCacheWriter(Path dir, StoreDir storeDir, NarCompression compression, SigningKey key, boolean durable)
+            throws IOException {
+        this.dir = dir.toAbsolutePath();
         this.storeDir = storeDir;
         this.compression = compression;
         this.key = key;
-        Files.createDirectories(dir.resolve("nar"));
+        this.durable = durable;
+        Files.createDirectories(this.dir.resolve("nar"));
+        if (durable) {
+            // The nar/ entry, and the cache directory's own if it was just made.
+            AtomicFiles.fsyncDirectory(this.dir);
+            if (this.dir.getParent() != null) {
+                AtomicFiles.fsyncDirectory(this.dir.getParent());
+            }
+        }
         Path info = dir.resolve("nix-cache-info");
         if (Files.exists(info)) {
             StoreDir existing = BinaryCache.open(dir).storeDir();
@@ -105,8 +127,8 @@ public final class BinaryCacheWriter {
             }
             Hash fileHash = Hash.of(HashAlgorithm.SHA256, fileDigest.digest());
             String url = "nar/" + fileHash.toNix32() + ".nar" + compression.extension();
-            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-            Files.move(tmp, dir.resolve(url), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.setPosixFilePermissions(tmp, PUBLIC_READ);
+            AtomicFiles.commit(tmp, dir.resolve(url), durable);
             return new NarFile(url, fileHash, counted.count, digest);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(tmp);
@@ -140,11 +162,11 @@ public final class BinaryCacheWriter {
     }
 
     private void writeAtomically(Path file, String text) throws IOException {
-        Path tmp = Files.createTempFile(dir, ".writing-", ".tmp");
+        Path tmp = AtomicFiles.createTemp(file);
         try {
             Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.setPosixFilePermissions(tmp, PUBLIC_READ);
+            AtomicFiles.commit(tmp, file, durable);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(tmp);
             throw e;

@@ -11,6 +11,7 @@ import dev.closurewrap.io.ByteString;
 import dev.closurewrap.plan.Mode;
 import dev.closurewrap.rewrite.StoreReferenceScanner;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -243,5 +244,38 @@ class WrapJobTest {
         WrapResult plan = run(Mode.RELATIVE, Optional.empty(), dry, true, ProgressTracker.systemClock());
         assertTrue(plan.plan().files().size() > 5);
         assertFalse(Files.exists(dry));
+    }
+
+    @Test
+    void finishedJob_prunesStagedFilesNothingNames_andALaterJobStillReusesEveryRewrite() throws IOException {
+        Path state = dir.resolve("pruned-state");
+        Path staged = Files.createDirectories(state.resolve("staged"));
+        // What killed runs leave: a rewrite no record names, the temp files of both writers; and a stranger.
+        String orphan = dev.closurewrap.checkpoint.Sha256.hash("orphan".getBytes(StandardCharsets.UTF_8)).hex();
+        Files.writeString(staged.resolve(orphan), "orphan");
+        Files.writeString(staged.resolve(".rewrite-12345.tmp"), "half a rewrite");
+        Files.writeString(staged.resolve("." + orphan + ".tmp-abc123"), "half a manifest");
+        Files.writeString(staged.resolve("README"), "not ours to delete");
+
+        Path tree = dir.resolve("pruned-tree");
+        ProgressTracker first = wrap(new ConfigLoader(Optional.empty(), Optional.empty(), 2).load(), tree, state);
+        long rewritten = first.summary().count(ProgressListener.Outcome.REWRITTEN);
+        assertTrue(rewritten >= 2, "the program and its library are rewritten: " + rewritten);
+        String manifest = dev.closurewrap.checkpoint.Sha256.hash(Files.readAllBytes(tree.resolve(WrapJob.MANIFEST))).hex();
+        List<String> left;
+        try (var list = Files.list(staged)) {
+            left = list.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+        assertTrue(left.contains("README"), left.toString());
+        assertFalse(left.contains(orphan) || left.contains(manifest), "unnamed staged files stay: " + left);
+        assertFalse(left.stream().anyMatch(n -> n.startsWith(".")), "temp files stay: " + left);
+        assertEquals(rewritten, left.size() - 1, "one staged file per rewrite is kept: " + left);
+
+        // Another job (an archive this time) on the same state directory edits nothing again.
+        WrapConfig settings = new ConfigLoader(Optional.empty(), Optional.empty(), 2).load();
+        WrapRequest request = new WrapRequest(List.of(store.resolve(PROG).toString()), Mode.RELATIVE, Optional.empty(),
+                Optional.of(dir.resolve("pruned.tar").toString()), Optional.of(state), false, false, settings, "test");
+        WrapResult second = new WrapJob(request, ProgressListener.NONE).run();
+        assertEquals(rewritten, second.reused());
     }
 }

@@ -172,10 +172,31 @@ class CheckpointStoreTest {
     }
 
     @Test
-    void secondWriter_isToldTheDatabaseIsInUse() throws IOException {
+    void secondWriter_isToldAnotherJobHoldsTheStateDirectory() throws IOException {
         try (CheckpointStore store = open(job("/r"))) {
-            IOException e = assertThrows(IOException.class, () -> open(job("/r")));
-            assertTrue(e.getMessage().contains("in use"), e.getMessage());
+            StateDirectoryBusyException e = assertThrows(StateDirectoryBusyException.class, () -> open(job("/r")));
+            assertTrue(e.getMessage().startsWith(temp.resolve("state") + ": "), e.getMessage());
+            assertTrue(e.getMessage().contains("another closure-wrap job"), e.getMessage());
+            assertEquals(temp.resolve("state"), e.stateDirectory());
+        }
+        try (CheckpointStore again = open(job("/r"))) {
+            assertEquals(job("/r"), again.job()); // the lock goes with the first job
+        }
+    }
+
+    @Test
+    void referencedOutputs_areThoseOfDoneRecordsAndOfTheResultIndex_keptAcrossARestart() throws IOException {
+        try (CheckpointStore store = open(job("/first"))) {
+            store.markDone(p("a"), h("ia"), h("p"), h("oa"));
+            store.markFailed(p("f"), h("if"), h("p"), "bad");
+            store.markCopiedUnchanged(p("c"), h("ic"), h("p"));
+        }
+        try (CheckpointStore store = CheckpointStore.open(temp.resolve("state"), job("/second"),
+                CheckpointStore.OnOtherJob.RESTART, SyncPolicy.batched(8))) {
+            store.markDone(p("b"), h("ib"), h("p"), h("ob"));
+            store.register(p("pending"), h("ip"), h("p"));
+            // "a"'s record went with the first job; its result-index entry stays.
+            assertEquals(java.util.Set.of(h("oa"), h("ob")), store.referencedOutputs());
         }
     }
 

@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.closurewrap.bundle.ConfigLoader;
+import dev.closurewrap.checkpoint.CheckpointStore;
+import dev.closurewrap.checkpoint.JobRecord;
+import dev.closurewrap.checkpoint.Sha256;
+import dev.closurewrap.checkpoint.SyncPolicy;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -146,6 +150,22 @@ class WrapCommandTest {
             assertEquals(ExitCodes.BAD_INPUT, r.code(), out);
             assertTrue(r.err().contains("write host programs to a directory or a tarball"), r.err());
         }
+    }
+
+    @Test
+    void stateDirectoryHeldByAnotherJob_isAUsageErrorNamingIt() throws IOException {
+        Path state = dir.resolve("state");
+        JobRecord other = new JobRecord(List.of("/usr/bin/true"), "relative", "elsewhere",
+                Sha256.hash(new byte[0]), "test", 0L);
+        try (CheckpointStore held = CheckpointStore.open(state, other, CheckpointStore.OnOtherJob.REFUSE,
+                SyncPolicy.EVERY_RECORD)) {
+            Result r = run(null, "--relative", "-q", "-o", dir.resolve("out").toString(), "--state", state.toString(),
+                    "/usr/bin/env");
+            assertEquals(ExitCodes.USAGE, r.code(), r.err());
+            assertTrue(r.err().contains(state + ": ") && r.err().contains("another closure-wrap job"), r.err());
+            assertTrue(!r.err().contains("\tat "), "no stack trace: " + r.err());
+        }
+        assertTrue(Files.notExists(dir.resolve("out")), "nothing written");
     }
 
     @Test

@@ -9,16 +9,19 @@ import dev.closurewrap.io.ByteString;
 import dev.closurewrap.nar.NarCompression;
 import dev.closurewrap.nar.NarDumper;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class BinaryCacheTest {
     @TempDir
@@ -32,7 +35,7 @@ class BinaryCacheTest {
     void writeThenRead_closureOfTwoPaths_isCompleteAndVerified(NarCompression compression) throws Exception {
         Path tree = Files.createDirectories(tmp.resolve("tree"));
         Files.writeString(tree.resolve("f"), "uses /nix/store/" + LIB.baseName());
-        BinaryCacheWriter w = new BinaryCacheWriter(tmp.resolve("cache"), StoreDir.DEFAULT, compression, null);
+        BinaryCacheWriter w = new BinaryCacheWriter(tmp.resolve("cache"), StoreDir.DEFAULT, compression, null, false);
         NarInfo lib = w.add(LIB, Set.of(), Optional.empty(), Optional.empty(), nar -> nar.regular(ByteString.EMPTY, false, 3,
                 new ByteArrayInputStream("lib".getBytes(StandardCharsets.UTF_8))));
         NarInfo app = w.add(APP, Set.of(LIB), Optional.empty(), Optional.empty(), nar -> NarDumper.dump(tree, nar));
@@ -45,9 +48,40 @@ class BinaryCacheTest {
         assertEquals(app.narSize(), cache.readNar(app, null).size());
     }
 
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void add_durableOrNot_leavesCompleteFilesAndNoTempFile(boolean durable) throws Exception {
+        Path dir = tmp.resolve("cache");
+        BinaryCacheWriter w = new BinaryCacheWriter(dir, StoreDir.DEFAULT, NarCompression.XZ, null, durable);
+        NarInfo lib = w.add(LIB, Set.of(), Optional.empty(), Optional.empty(), nar -> nar.regular(ByteString.EMPTY, false, 3,
+                new ByteArrayInputStream("lib".getBytes(StandardCharsets.UTF_8))));
+        assertEquals(List.of(LIB.hashPart() + ".narinfo", lib.url(), "nix-cache-info").stream().sorted().toList(),
+                cacheFiles(dir));
+        assertEquals(lib, BinaryCache.open(dir).narInfo(LIB.hashPart()).orElseThrow());
+        assertEquals(lib.narSize(), BinaryCache.open(dir).readNar(lib, null).size());
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void add_archiveFailsMidWrite_leavesNoTempFileNoNarAndNoNarinfo(boolean durable) throws Exception {
+        Path dir = tmp.resolve("cache");
+        BinaryCacheWriter w = new BinaryCacheWriter(dir, StoreDir.DEFAULT, NarCompression.XZ, null, durable);
+        IOException e = assertThrows(IOException.class, () -> w.add(LIB, Set.of(), Optional.empty(), Optional.empty(),
+                nar -> nar.regular(ByteString.EMPTY, false, 3, new ByteArrayInputStream("l".getBytes(StandardCharsets.UTF_8)))));
+        assertTrue(e.getMessage() != null, "the NAR writer names what went wrong");
+        assertEquals(List.of("nix-cache-info"), cacheFiles(dir));
+    }
+
+    /** Every file below {@code dir}, relative, sorted: temp files included. */
+    private static List<String> cacheFiles(Path dir) throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            return walk.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString()).sorted().toList();
+        }
+    }
+
     @Test
     void readNar_tamperedFile_isRejected() throws Exception {
-        BinaryCacheWriter w = new BinaryCacheWriter(tmp.resolve("cache"), StoreDir.DEFAULT, NarCompression.NONE, null);
+        BinaryCacheWriter w = new BinaryCacheWriter(tmp.resolve("cache"), StoreDir.DEFAULT, NarCompression.NONE, null, false);
         NarInfo lib = w.add(LIB, Set.of(), Optional.empty(), Optional.empty(), nar -> nar.regular(ByteString.EMPTY, false, 3,
                 new ByteArrayInputStream("lib".getBytes(StandardCharsets.UTF_8))));
         Path file = tmp.resolve("cache").resolve(lib.url());
@@ -61,7 +95,7 @@ class BinaryCacheTest {
 
     @Test
     void closure_missingReference_isBadInput() throws Exception {
-        BinaryCacheWriter w = new BinaryCacheWriter(tmp.resolve("cache"), StoreDir.DEFAULT, NarCompression.NONE, null);
+        BinaryCacheWriter w = new BinaryCacheWriter(tmp.resolve("cache"), StoreDir.DEFAULT, NarCompression.NONE, null, false);
         w.add(APP, Set.of(LIB), Optional.empty(), Optional.empty(), nar -> nar.symlink(ByteString.EMPTY, ByteString.utf8("x")));
         BinaryCache cache = BinaryCache.open(tmp.resolve("cache"));
         BadInputException e = assertThrows(BadInputException.class, () -> cache.closure(List.of(APP)));
@@ -72,10 +106,10 @@ class BinaryCacheTest {
     void copy_unchangedContent_keepsSignaturesAndAddsOurs() throws Exception {
         SigningKey first = SigningKey.parse(NarInfoTest.newNixSecretKey("first"));
         SigningKey second = SigningKey.parse(NarInfoTest.newNixSecretKey("second"));
-        BinaryCacheWriter a = new BinaryCacheWriter(tmp.resolve("a"), StoreDir.DEFAULT, NarCompression.XZ, first);
+        BinaryCacheWriter a = new BinaryCacheWriter(tmp.resolve("a"), StoreDir.DEFAULT, NarCompression.XZ, first, false);
         NarInfo original = a.add(LIB, Set.of(), Optional.empty(), Optional.empty(), nar -> nar.regular(ByteString.EMPTY, false, 3,
                 new ByteArrayInputStream("lib".getBytes(StandardCharsets.UTF_8))));
-        BinaryCacheWriter b = new BinaryCacheWriter(tmp.resolve("b"), StoreDir.DEFAULT, NarCompression.ZSTD, second);
+        BinaryCacheWriter b = new BinaryCacheWriter(tmp.resolve("b"), StoreDir.DEFAULT, NarCompression.ZSTD, second, false);
         NarInfo copied = b.copy(BinaryCache.open(tmp.resolve("a")), original);
         assertEquals(2, copied.sigs().size());
         String fp = copied.fingerprint(StoreDir.DEFAULT);

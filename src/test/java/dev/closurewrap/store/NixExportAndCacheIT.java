@@ -136,7 +136,7 @@ class NixExportAndCacheIT {
             Path second = NixFixture.WORK.resolve("copy-store-" + compression.nixName());
             NixFixture.deleteRecursively(cacheDir);
             NixFixture.deleteRecursively(second);
-            BinaryCacheWriter writer = new BinaryCacheWriter(cacheDir, StoreDir.DEFAULT, compression, key);
+            BinaryCacheWriter writer = new BinaryCacheWriter(cacheDir, StoreDir.DEFAULT, compression, key, false);
             for (String path : closure) {
                 writer.add(StoreDir.DEFAULT.parse(path), nixReferences(path), nixDeriver(path), Optional.empty(),
                         nar -> NarDumper.dump(Path.of(path), nar));
@@ -171,7 +171,7 @@ class NixExportAndCacheIT {
         Path second = NixFixture.WORK.resolve("copy-store-unsigned");
         NixFixture.deleteRecursively(cacheDir);
         NixFixture.deleteRecursively(second);
-        BinaryCacheWriter writer = new BinaryCacheWriter(cacheDir, StoreDir.DEFAULT, NarCompression.BZIP2, null);
+        BinaryCacheWriter writer = new BinaryCacheWriter(cacheDir, StoreDir.DEFAULT, NarCompression.BZIP2, null, false);
         for (String path : closure) {
             writer.add(StoreDir.DEFAULT.parse(path), nixReferences(path), nixDeriver(path), Optional.empty(),
                     nar -> NarDumper.dump(Path.of(path), nar));
