@@ -93,10 +93,10 @@ public final class DirectorySink implements OutputSink {
         if (link && linkable(source, executable) && tryLink(source, target)) {
             linked.increment();
         } else {
-            Path temp = AtomicFiles.createTemp(target);
+            Path temp = AtomicFiles.tempSibling(target);
             try {
                 try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ);
-                     FileChannel out = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                     FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                     // transferTo uses copy_file_range/sendfile: no copy through the Java heap.
                     for (long done = 0; done < size; ) {
                         long n = in.transferTo(done, Math.min(COPY_CHUNK, size - done), out);
@@ -115,6 +115,8 @@ public final class DirectorySink implements OutputSink {
                 if (durable) {
                     AtomicFiles.fsyncDirectory(target.getParent());
                 }
+            } catch (FileAlreadyExistsException e) {
+                throw e; // the random temp name is taken: not ours to delete
             } catch (IOException | RuntimeException e) {
                 Files.deleteIfExists(temp);
                 throw e;

@@ -55,6 +55,16 @@ public interface OutputSink extends Closeable {
     default void roots(java.util.List<EntryPath> roots) throws IOException {
     }
 
+    /**
+     * Says up front which entries will be added, in the order the output should hold them: an
+     * archive can then be written while the entries are still being made, each as soon as it and
+     * all before it are there, instead of after the last one. Every entry added afterwards must be
+     * in {@code order}; parents missing from it are written just before their first child. Call at
+     * most once, before adding entries. Sinks that gain nothing from it ignore it.
+     */
+    default void announce(java.util.List<EntryPath> order) throws IOException {
+    }
+
     /** Writes what is still pending and commits the output; afterwards it is complete and durable. */
     SinkSummary finish() throws IOException;
 

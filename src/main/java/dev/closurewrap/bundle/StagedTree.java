@@ -42,6 +42,8 @@ final class StagedTree implements AutoCloseable {
     private final Path spoolDir;
     private final AtomicLong spooled = new AtomicLong();
     private boolean spoolCreated;
+    /** Guarded by {@code entries}. */
+    private boolean abandoned;
 
     /** {@code spoolDir} is created on first use and removed by {@link #close}. */
     StagedTree(Path spoolDir) {
@@ -54,6 +56,7 @@ final class StagedTree implements AutoCloseable {
             if (old != null && !(old instanceof Directory)) {
                 throw new IOException(path + ": added as a directory after being added as " + describe(old));
             }
+            entries.notifyAll();
         }
     }
 
@@ -92,6 +95,32 @@ final class StagedTree implements AutoCloseable {
             if (old != null) {
                 throw new IOException(path + ": added twice (as " + describe(old) + " and as " + describe(node) + ")");
             }
+            entries.notifyAll();
+        }
+    }
+
+    /** Waits until {@code path} has been added and returns what it holds; null once {@link #abandon} was called. */
+    Node await(EntryPath path) throws InterruptedException {
+        synchronized (entries) {
+            Node node;
+            while ((node = entries.get(path)) == null && !abandoned) {
+                entries.wait();
+            }
+            return abandoned ? null : node;
+        }
+    }
+
+    boolean has(EntryPath path) {
+        synchronized (entries) {
+            return entries.containsKey(path);
+        }
+    }
+
+    /** Wakes every {@link #await}, which then returns null: the output is given up. */
+    void abandon() {
+        synchronized (entries) {
+            abandoned = true;
+            entries.notifyAll();
         }
     }
 

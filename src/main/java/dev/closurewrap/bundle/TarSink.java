@@ -10,7 +10,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -39,6 +44,8 @@ public final class TarSink extends StagedSink {
     private final int level;
     private final boolean durable;
     private boolean finished;
+    /** Set by {@link #announce}: the archive is then written while entries are added. */
+    private Streamer streamer;
 
     /**
      * @param target the archive to write; replaced atomically at {@link #finish}
@@ -55,34 +62,210 @@ public final class TarSink extends StagedSink {
     }
 
     @Override
+    public void announce(List<EntryPath> order) throws IOException {
+        if (streamer != null) {
+            throw new IllegalStateException("announce() called twice");
+        }
+        streamer = new Streamer(order);
+        streamer.thread.start();
+    }
+
+    @Override
+    public void directory(EntryPath path) throws IOException {
+        expected(path);
+        super.directory(path);
+    }
+
+    @Override
+    public void file(EntryPath path, boolean executable, Path source) throws IOException {
+        expected(path);
+        super.file(path, executable, source);
+    }
+
+    @Override
+    public void file(EntryPath path, boolean executable, InputStream content) throws IOException {
+        expected(path);
+        super.file(path, executable, content);
+    }
+
+    @Override
+    public void symlink(EntryPath path, ByteString target) throws IOException {
+        expected(path);
+        super.symlink(path, target);
+    }
+
+    /** With an announced order: the entry must be in it, and the writer must not have failed. */
+    private void expected(EntryPath path) throws IOException {
+        if (streamer != null) {
+            streamer.rethrowFailure();
+            if (!streamer.announced.contains(path)) {
+                throw new IllegalStateException(path + ": added to a tarball but not announced");
+            }
+        }
+    }
+
+    @Override
     public SinkSummary finish() throws IOException {
         if (finished) {
             throw new IllegalStateException("finish() called twice");
         }
-        Map<EntryPath, StagedTree.Node> entries = tree.complete();
-        long[] counts = new long[4];
-        Path temp = AtomicFiles.createTemp(target);
+        long[] counts;
+        Path temp;
         try {
-            try (OutputStream file = Files.newOutputStream(temp);
-                 OutputStream compressed = compression.wrap(new BufferedOutputStream(file, BUFFER), level);
-                 OutputStream handoff = compression == Compression.NONE || compression == Compression.ZSTD
-                         ? compressed : new HandoffOutputStream(compressed, "closure-wrap compressor");
-                 TarArchiveOutputStream tar = newTarStream(handoff)) {
-                byte[] buffer = new byte[BUFFER];
-                for (Map.Entry<EntryPath, StagedTree.Node> e : entries.entrySet()) {
-                    writeEntry(tar, e.getKey(), e.getValue(), buffer, counts);
+            if (streamer != null) {
+                temp = streamer.temp;
+                try {
+                    counts = streamer.awaitEnd();
+                } catch (IOException | RuntimeException e) {
+                    Files.deleteIfExists(temp);
+                    throw e;
                 }
-                tar.finish();
+            } else {
+                counts = new long[4];
+                temp = AtomicFiles.createTemp(target);
+                try (TarArchiveOutputStream tar = open(temp)) {
+                    byte[] buffer = new byte[BUFFER];
+                    for (Map.Entry<EntryPath, StagedTree.Node> e : tree.complete().entrySet()) {
+                        writeEntry(tar, e.getKey(), e.getValue(), buffer, counts);
+                    }
+                    tar.finish();
+                } catch (IOException | RuntimeException e) {
+                    Files.deleteIfExists(temp);
+                    throw e;
+                }
             }
-            AtomicFiles.commit(temp, target, durable);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(temp);
-            throw e;
+            try {
+                AtomicFiles.commit(temp, target, durable);
+            } catch (IOException | RuntimeException e) {
+                Files.deleteIfExists(temp);
+                throw e;
+            }
         } finally {
             tree.close();
         }
         finished = true;
         return new SinkSummary(counts[0], counts[1], counts[2], counts[3], 0, Files.size(target));
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (streamer != null && !finished) {
+            streamer.abandon();
+        }
+        super.close();
+    }
+
+    /** The tar stream into {@code temp}, compressed; closing it closes the file. */
+    private TarArchiveOutputStream open(Path temp) throws IOException {
+        OutputStream file = Files.newOutputStream(temp);
+        OutputStream compressed = compression.wrap(new BufferedOutputStream(file, BUFFER), level);
+        OutputStream handoff = compression == Compression.NONE || compression == Compression.ZSTD
+                ? compressed : new HandoffOutputStream(compressed, "closure-wrap compressor");
+        return newTarStream(handoff);
+    }
+
+    /**
+     * Writes the announced entries in order on a thread of its own, each once it has been added:
+     * the archive grows while the job still makes its entries.
+     */
+    private final class Streamer {
+        final Set<EntryPath> announced = new HashSet<>();
+        /** The announced order with the missing parents put before their first child. */
+        private final List<EntryPath> order = new ArrayList<>();
+        private final Set<EntryPath> implicit = new HashSet<>();
+        final Path temp;
+        final Thread thread;
+        private final long[] counts = new long[4];
+        private volatile Throwable failure;
+        private volatile boolean done;
+
+        Streamer(List<EntryPath> entries) throws IOException {
+            announced.addAll(entries);
+            if (announced.size() != entries.size()) {
+                throw new IllegalArgumentException("an entry is announced twice");
+            }
+            Set<EntryPath> placed = new HashSet<>();
+            for (EntryPath path : entries) {
+                List<EntryPath> parents = new ArrayList<>();
+                for (EntryPath p = path.parent().orElse(null); p != null && !announced.contains(p) && placed.add(p);
+                        p = p.parent().orElse(null)) {
+                    parents.add(0, p);
+                    implicit.add(p);
+                }
+                order.addAll(parents);
+                order.add(path);
+            }
+            temp = AtomicFiles.createTemp(target);
+            thread = new Thread(this::run, "closure-wrap tar");
+            thread.setDaemon(true);
+        }
+
+        private void run() {
+            Set<EntryPath> directories = new HashSet<>();
+            try (TarArchiveOutputStream tar = open(temp)) {
+                byte[] buffer = new byte[BUFFER];
+                for (EntryPath path : order) {
+                    StagedTree.Node node = implicit.contains(path) ? new StagedTree.Directory() : tree.await(path);
+                    if (node == null) {
+                        return; // abandoned
+                    }
+                    Optional<EntryPath> parent = path.parent();
+                    if (parent.isPresent() && !directories.contains(parent.get())) {
+                        throw new IOException(path + ": its parent " + parent.get() + " is not a directory written before it");
+                    }
+                    if (node instanceof StagedTree.Directory) {
+                        directories.add(path);
+                    }
+                    writeEntry(tar, path, node, buffer, counts);
+                }
+                tar.finish();
+                done = true;
+            } catch (Throwable e) {
+                failure = e;
+            }
+        }
+
+        void rethrowFailure() throws IOException {
+            Throwable e = failure;
+            if (e instanceof IOException io) {
+                throw new IOException(target + ": " + io.getMessage(), io);
+            } else if (e != null) {
+                throw new IOException(target + ": writing the archive failed: " + e, e);
+            }
+        }
+
+        /** Waits for the last entry to be written; fails if the writer failed or an entry never came. */
+        long[] awaitEnd() throws IOException {
+            try {
+                // Every announced entry has been added by now (the job adds all before finishing), or never will be.
+                for (EntryPath path : announced) {
+                    if (!tree.has(path)) {
+                        abandon();
+                        throw new IllegalStateException(path + ": announced for the tarball but never added");
+                    }
+                }
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                abandon();
+                throw new IOException(target + ": interrupted while writing the archive", e);
+            }
+            rethrowFailure();
+            if (!done) {
+                throw new IOException(target + ": the archive writer stopped early");
+            }
+            return counts;
+        }
+
+        void abandon() throws IOException {
+            tree.abandon();
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            Files.deleteIfExists(temp);
+        }
     }
 
     static TarArchiveOutputStream newTarStream(OutputStream out) {

@@ -467,14 +467,30 @@ public final class WrapJob {
         private WrapResult write(List<FilePlan> regular, long bytes, Sinks.Options options) throws IOException {
             try (OutputSink sink = Sinks.open(form, options)) {
                 progress.phaseStarted(ProgressListener.Phase.REWRITE, regular.size(), bytes);
-                sink.directory(EntryPath.of(ByteString.utf8(plan.tree().directory())));
+                EntryPath tree = EntryPath.of(ByteString.utf8(plan.tree().directory()));
+                EntryPath bin = EntryPath.of(ByteString.utf8("bin"));
+                boolean launchers = plan.files().stream().anyMatch(f -> f.action() instanceof Action.Launcher);
+                // Sorted, the manifest last (it is made from every other entry's outcome): an
+                // archive is then written as the entries are made, not after the last one.
+                java.util.TreeSet<EntryPath> sorted = new java.util.TreeSet<>();
+                sorted.add(tree);
+                if (launchers) {
+                    sorted.add(bin);
+                }
+                for (FilePlan f : plan.files()) {
+                    sorted.add(EntryPath.of(f.target()));
+                }
+                List<EntryPath> order = new ArrayList<>(sorted);
+                order.add(EntryPath.of(ByteString.utf8(MANIFEST)));
+                sink.announce(order);
+                sink.directory(tree);
                 for (FilePlan f : plan.files()) {
                     if (f.action() instanceof Action.Directory) {
                         sink.directory(EntryPath.of(f.target()));
                     }
                 }
-                if (plan.files().stream().anyMatch(f -> f.action() instanceof Action.Launcher)) {
-                    sink.directory(EntryPath.of(ByteString.utf8("bin")));
+                if (launchers) {
+                    sink.directory(bin);
                 }
                 parallel(sink);
                 progress.phaseFinished(ProgressListener.Phase.REWRITE);
@@ -532,10 +548,14 @@ public final class WrapJob {
             });
             try {
                 List<Future<?>> futures = new ArrayList<>();
+                // In the output's order, so that an archive written as entries come has the next one soon.
+                java.util.TreeMap<EntryPath, FilePlan> files = new java.util.TreeMap<>();
                 for (FilePlan f : plan.files()) {
-                    if (f.action() instanceof Action.Directory) {
-                        continue;
+                    if (!(f.action() instanceof Action.Directory)) {
+                        files.put(EntryPath.of(f.target()), f);
                     }
+                }
+                for (FilePlan f : files.values()) {
                     futures.add(pool.submit(() -> {
                         one(sink, f);
                         return null;
@@ -717,7 +737,8 @@ public final class WrapJob {
          * The hash and the remaining references are taken from the bytes as they are written.
          */
         private Path rewrite(FilePlan f) throws IOException {
-            Path temp = Files.createTempFile(staged, ".rewrite-", ".tmp");
+            // Named, not created: the rewriter creates it, one open instead of two.
+            Path temp = AtomicFiles.tempSibling(staged.resolve("rewrite"));
             try {
                 Observed observed = new Observed();
                 PlanRewriter.write(f, temp, observed);

@@ -42,6 +42,10 @@ public final class StoreReferenceScanner {
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private final byte[] prefix;
+    /** The prefix's first, second and last byte, in every byte of a long (see {@link #nextCandidate}). */
+    private final long firstBytes;
+    private final long secondBytes;
+    private final long lastBytes;
 
     /** @param storeDir the store directory, e.g. {@code /nix/store}, without a trailing slash */
     public StoreReferenceScanner(ByteString storeDir) {
@@ -49,6 +53,9 @@ public final class StoreReferenceScanner {
             throw new IllegalArgumentException("store dir must be non-empty, without trailing slash: " + storeDir);
         }
         this.prefix = storeDir.concat(ByteString.utf8("/")).toByteArray();
+        this.firstBytes = repeated(prefix[0]);
+        this.secondBytes = repeated(prefix[1]);
+        this.lastBytes = repeated(prefix[prefix.length - 1]);
     }
 
     /** Every reference in {@code bytes}, in order of offset. */
@@ -139,13 +146,11 @@ public final class StoreReferenceScanner {
     /**
      * Scans {@code bytes[from, limit)} and returns where scanning must resume: {@code limit} when
      * done, or the first position whose match might continue past {@code limit} (unless at end of input).
-     * Candidates are the positions of the prefix's first byte ('/'), found eight bytes at a time;
-     * in code and data that byte is rare, so almost every word is passed over in a few instructions.
      */
     private int scanChunk(byte[] bytes, int from, int limit, boolean atEnd, long base, Consumer<StoreReference> sink) {
         int m = prefix.length;
         int p = from;
-        while ((p = indexOf(bytes, prefix[0], p, limit)) >= 0) {
+        while ((p = nextCandidate(bytes, p, limit)) >= 0) {
             if (p + m > limit) {
                 return atEnd ? limit : p; // not enough bytes yet to decide
             }
@@ -176,24 +181,44 @@ public final class StoreReferenceScanner {
         return limit;
     }
 
-    /** The first index of {@code b} in {@code bytes[from, limit)}, or -1; eight bytes per step. */
-    static int indexOf(byte[] bytes, byte b, int from, int limit) {
-        long pattern = (b & 0xffL) * 0x0101010101010101L;
+    /**
+     * The first position in {@code [from, limit)} where the prefix may start, or -1. Eight positions
+     * are tested at once: the prefix's first, second and last byte must all be in place. Class
+     * files and text are full of '/', but "/n" followed by '/' ten bytes on is rare, so almost
+     * every word is passed over without a branch taken. Near {@code limit}, where the last byte
+     * cannot be seen yet, a position is returned on its first two bytes alone.
+     */
+    int nextCandidate(byte[] bytes, int from, int limit) {
+        int m = prefix.length;
         int i = from;
-        for (; i + Long.BYTES <= limit; i += Long.BYTES) {
-            long v = (long) LONGS.get(bytes, i) ^ pattern;
-            // A byte of v is zero where b is; the lowest flagged byte is exact (borrows only run upwards).
-            long zero = (v - 0x0101010101010101L) & ~v & 0x8080808080808080L;
-            if (zero != 0) {
-                return i + (Long.numberOfTrailingZeros(zero) >>> 3);
+        if (m >= 3) {
+            for (; i + m - 1 + Long.BYTES <= limit; i += Long.BYTES) {
+                long hits = equalBytes((long) LONGS.get(bytes, i), firstBytes)
+                        & equalBytes((long) LONGS.get(bytes, i + 1), secondBytes)
+                        & equalBytes((long) LONGS.get(bytes, i + m - 1), lastBytes);
+                if (hits != 0) {
+                    return i + (Long.numberOfTrailingZeros(hits) >>> 3);
+                }
             }
         }
         for (; i < limit; i++) {
-            if (bytes[i] == b) {
+            if (bytes[i] == prefix[0] && (i + 1 >= limit || bytes[i + 1] == prefix[1])
+                    && (i + m - 1 >= limit || bytes[i + m - 1] == prefix[m - 1])) {
                 return i;
             }
         }
         return -1;
+    }
+
+    /** The high bit of each byte of {@code word} that equals the byte repeated in {@code pattern}; exact, no carries. */
+    private static long equalBytes(long word, long pattern) {
+        long x = word ^ pattern;
+        long low = (x & 0x7f7f7f7f7f7f7f7fL) + 0x7f7f7f7f7f7f7f7fL;
+        return ~(low | x | 0x7f7f7f7f7f7f7f7fL);
+    }
+
+    private static long repeated(byte b) {
+        return (b & 0xffL) * 0x0101010101010101L;
     }
 
     private boolean matchesPrefix(byte[] bytes, int p) {

@@ -138,6 +138,113 @@ class TarSinkTest {
         }
     }
 
+    /** The sample tree added from several threads in a shuffled order, after announcing {@code order}. */
+    private Path buildAnnounced(String name, List<String> order, long seed) throws Exception {
+        Path src = temp.resolve("src-" + name);
+        SinkTesting.writeShuffled(src, SinkTesting.sampleTree(), seed, 1_000L, false);
+        List<Path> paths;
+        try (Stream<Path> walk = Files.walk(src)) {
+            paths = new ArrayList<>(walk.filter(p -> !p.equals(src)).toList());
+        }
+        java.util.Collections.shuffle(paths, new java.util.Random(seed));
+        Path out = temp.resolve(name + ".tar.zst");
+        try (OutputSink sink = new TarSink(out, Compression.ZSTD, 3, false)) {
+            List<EntryPath> announced = new ArrayList<>();
+            for (String entry : order) {
+                announced.add(EntryPath.parse(entry));
+            }
+            sink.announce(announced);
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+            List<java.util.concurrent.Future<?>> added = new ArrayList<>();
+            for (Path p : paths) {
+                added.add(pool.submit(() -> {
+                    EntryPath entry = EntryPath.parse(src.relativize(p).toString());
+                    if (Files.isSymbolicLink(p)) {
+                        sink.symlink(entry, ByteString.utf8(Files.readSymbolicLink(p).toString()));
+                    } else if (Files.isDirectory(p)) {
+                        sink.directory(entry);
+                    } else {
+                        sink.file(entry, Files.isExecutable(p), p);
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : added) {
+                f.get();
+            }
+            pool.shutdown();
+            sink.finish();
+        }
+        return out;
+    }
+
+    private static List<String> listing(Path tarZst) throws IOException, InterruptedException {
+        Process list = new ProcessBuilder("tar", "--zstd", "-tf", tarZst.toString()).start();
+        List<String> names = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
+                .map(n -> n.replaceAll("/$", "")).toList();
+        assertEquals(0, list.waitFor());
+        return names;
+    }
+
+    @Test
+    void announcedOrder_entriesAddedInAnyOrderFromManyThreads_archiveFollowsTheAnnouncement() throws Exception {
+        List<String> sorted = SinkTesting.sampleTree().keySet().stream()
+                .sorted((a, b) -> Arrays.compareUnsigned(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8)))
+                .toList();
+        // A trailer: the first file moved to the end, as the wrap job does with its manifest.
+        String trailer = "bin/foo";
+        List<String> order = new ArrayList<>(sorted);
+        order.remove(trailer);
+        order.add(trailer);
+        Path first = buildAnnounced("first", order, 1);
+        Path second = buildAnnounced("second", order, 2);
+        assertEquals(order, listing(first));
+        assertArrayEquals(Files.readAllBytes(first), Files.readAllBytes(second), "same order announced, same bytes");
+        Path extracted = Files.createDirectories(temp.resolve("extracted"));
+        assertEquals(0, SinkTesting.run(extracted, "tar", "--zstd", "-xf", first.toString()));
+        SinkTesting.assertSameTree(SinkTesting.sampleTree(), extracted);
+    }
+
+    @Test
+    void announcedOrder_missingParentsAreWrittenBeforeTheirFirstChild() throws Exception {
+        Path out = temp.resolve("p.tar.zst");
+        try (OutputSink sink = new TarSink(out, Compression.ZSTD, 3, false)) {
+            sink.announce(List.of(EntryPath.parse("z"), EntryPath.parse("a/b/f"), EntryPath.parse("a/g")));
+            sink.file(EntryPath.parse("a/g"), false, InputStream.nullInputStream());
+            sink.file(EntryPath.parse("a/b/f"), false, InputStream.nullInputStream());
+            sink.directory(EntryPath.parse("z"));
+            sink.finish();
+        }
+        assertEquals(List.of("z", "a", "a/b", "a/b/f", "a/g"), listing(out));
+    }
+
+    @Test
+    void announcedOrder_anEntryNotAnnouncedOrNeverAdded_isRefusedAndLeavesNoOutput() throws Exception {
+        Path out = temp.resolve("m.tar");
+        try (OutputSink sink = new TarSink(out, Compression.NONE, 0, false)) {
+            sink.announce(List.of(EntryPath.parse("a"), EntryPath.parse("b")));
+            assertThrows(IllegalStateException.class, () -> sink.file(EntryPath.parse("c"), false, InputStream.nullInputStream()));
+            sink.file(EntryPath.parse("b"), false, InputStream.nullInputStream());
+            IllegalStateException never = assertThrows(IllegalStateException.class, sink::finish);
+            assertTrue(never.getMessage().contains("a: announced"), never.getMessage());
+        }
+        try (Stream<Path> left = Files.list(temp)) {
+            assertEquals(List.of(), left.toList());
+        }
+    }
+
+    @Test
+    void announcedOrder_closeWithoutFinish_stopsTheWriterAndLeavesNothing() throws Exception {
+        Path out = temp.resolve("c.tar.zst");
+        try (OutputSink sink = new TarSink(out, Compression.ZSTD, 3, false)) {
+            sink.announce(List.of(EntryPath.parse("a"), EntryPath.parse("b")));
+            sink.file(EntryPath.parse("a"), false, new ByteArrayInputStream(new byte[100_000]));
+        }
+        try (Stream<Path> left = Files.list(temp)) {
+            assertEquals(List.of(), left.toList());
+        }
+    }
+
     @Test
     void closeWithoutFinish_leavesNothing() throws IOException {
         Path out = temp.resolve("o.tar");

@@ -174,22 +174,19 @@ class StoreReferenceScannerTest {
     }
 
     @Test
-    void indexOf_everyAlignmentAndLength_findsTheFirstOccurrence() {
-        Random random = new Random(7);
-        for (int round = 0; round < 2000; round++) {
-            byte[] bytes = new byte[random.nextInt(40)];
-            for (int i = 0; i < bytes.length; i++) {
-                bytes[i] = (byte) (random.nextInt(4) == 0 ? '/' : random.nextInt(256));
+    void scan_nearMissesAtEveryAlignment_findsWhatTheDefinitionFinds() {
+        // Fragments that pass one, two or all three of the word-at-a-time tests, then fail the rest.
+        String[] pieces = {"/", "/n", "/nix", "/nix/", "/nix/store", "/nix/store/", "/nix/stor/", "/n/////////",
+                "/nix/store/" + HASH.substring(0, 20), "/nix/store/" + HASH + "-", "/nix/store/" + HASH + "-ok",
+                "java/nio/", "a", "\0", "n", "x/"};
+        Random random = new Random(11);
+        for (int round = 0; round < 3000; round++) {
+            StringBuilder text = new StringBuilder();
+            for (int k = random.nextInt(12); k >= 0; k--) {
+                text.append(pieces[random.nextInt(pieces.length)]);
             }
-            int from = bytes.length == 0 ? 0 : random.nextInt(bytes.length);
-            int expected = -1;
-            for (int i = from; i < bytes.length; i++) {
-                if (bytes[i] == '/') {
-                    expected = i;
-                    break;
-                }
-            }
-            assertEquals(expected, StoreReferenceScanner.indexOf(bytes, (byte) '/', from, bytes.length));
+            byte[] bytes = text.toString().getBytes(StandardCharsets.ISO_8859_1);
+            assertEquals(naiveScan(bytes), NIX.scan(bytes), text.toString());
         }
     }
 
