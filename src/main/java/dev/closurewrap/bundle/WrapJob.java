@@ -548,14 +548,16 @@ public final class WrapJob {
             });
             try {
                 List<Future<?>> futures = new ArrayList<>();
-                // In the output's order, so that an archive written as entries come has the next one soon.
-                java.util.TreeMap<EntryPath, FilePlan> files = new java.util.TreeMap<>();
+                // In the output's order, so that an archive written as entries come has the next one
+                // soon. (Largest first, tried for directories, measured no faster.)
+                java.util.TreeMap<EntryPath, FilePlan> sorted = new java.util.TreeMap<>();
                 for (FilePlan f : plan.files()) {
                     if (!(f.action() instanceof Action.Directory)) {
-                        files.put(EntryPath.of(f.target()), f);
+                        sorted.put(EntryPath.of(f.target()), f);
                     }
                 }
-                for (FilePlan f : files.values()) {
+                java.util.Collection<FilePlan> files = sorted.values();
+                for (FilePlan f : files) {
                     futures.add(pool.submit(() -> {
                         one(sink, f);
                         return null;

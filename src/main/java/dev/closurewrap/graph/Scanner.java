@@ -151,8 +151,9 @@ public final class Scanner implements ReferenceFinder {
         if (entries.isEmpty()) {
             return List.of();
         }
-        return ParallelIo.map(threads, entries, entry -> scanOne(entry, matcher == null ? null : matcher.scan()),
-                "scanning");
+        // Largest first: a big library read last would leave the other threads idle at the end.
+        return ParallelIo.map(threads, entries, entry -> entry.attrs.isRegularFile() ? entry.attrs.size() : 0,
+                entry -> scanOne(entry, matcher == null ? null : matcher.scan()), "scanning");
     }
 
     /** Classifies one entry, feeding its name, link target or contents to {@code refs} if given. */

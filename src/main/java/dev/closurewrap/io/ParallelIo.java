@@ -2,9 +2,14 @@ package dev.closurewrap.io;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.ToLongFunction;
 
 /**
  * Maps a list through I/O work on a pool of its own, keeping the input order and letting the
@@ -25,18 +30,62 @@ public final class ParallelIo {
      */
     public static <T, R> List<R> map(int threads, List<T> inputs, IoFunction<T, R> work, String what)
             throws IOException {
+        return map(threads, inputs, input -> 1, work, what);
+    }
+
+    /**
+     * {@link #map(int, List, IoFunction, String)}, the heaviest inputs started first and each
+     * thread taking the next input when it is done with one: a large file met last would otherwise
+     * keep one thread busy while the others wait.
+     */
+    public static <T, R> List<R> map(int threads, List<T> inputs, ToLongFunction<T> weight, IoFunction<T, R> work,
+            String what) throws IOException {
         if (inputs.isEmpty()) {
             return List.of();
         }
-        ForkJoinPool pool = new ForkJoinPool(Math.max(1, Math.min(threads, inputs.size())));
+        Integer[] order = new Integer[inputs.size()];
+        long[] weights = new long[inputs.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+            weights[i] = weight.applyAsLong(inputs.get(i));
+        }
+        java.util.Arrays.sort(order, (a, b) -> Long.compare(weights[b], weights[a]));
+        AtomicReferenceArray<R> results = new AtomicReferenceArray<>(order.length);
+        AtomicInteger next = new AtomicInteger();
+        int workers = Math.max(1, Math.min(threads, inputs.size()));
+        ForkJoinPool pool = new ForkJoinPool(workers);
         try {
-            return pool.submit(() -> inputs.parallelStream().map(input -> {
+            List<ForkJoinTask<?>> tasks = new ArrayList<>();
+            for (int w = 0; w < workers; w++) {
+                tasks.add(pool.submit(() -> {
+                    for (int k; (k = next.getAndIncrement()) < order.length; ) {
+                        int i = order[k];
+                        try {
+                            results.set(i, work.apply(inputs.get(i)));
+                        } catch (IOException e) {
+                            next.set(order.length); // the others stop at their next input
+                            throw new UncheckedIOException(e);
+                        }
+                    }
+                }));
+            }
+            // Every worker is waited for, so none still runs when the caller goes on after a failure.
+            ExecutionException first = null;
+            for (ForkJoinTask<?> task : tasks) {
                 try {
-                    return work.apply(input);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
+                    task.get();
+                } catch (ExecutionException e) {
+                    first = first == null ? e : first;
                 }
-            }).toList()).get();
+            }
+            if (first != null) {
+                throw first;
+            }
+            List<R> list = new ArrayList<>(order.length);
+            for (int i = 0; i < order.length; i++) {
+                list.add(results.get(i));
+            }
+            return list;
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof UncheckedIOException io) {
