@@ -159,8 +159,10 @@ public final class TarSink extends StagedSink {
     private TarArchiveOutputStream open(Path temp) throws IOException {
         OutputStream file = Files.newOutputStream(temp);
         OutputStream compressed = compression.wrap(new BufferedOutputStream(file, BUFFER), level);
-        OutputStream handoff = compression == Compression.NONE || compression == Compression.ZSTD
-                ? compressed : new HandoffOutputStream(compressed, "closure-wrap compressor");
+        // zstd is called through JNI: hand it large blocks, not tar's 10 KiB records.
+        OutputStream handoff = compression == Compression.NONE ? compressed
+                : compression == Compression.ZSTD ? new BufferedOutputStream(compressed, 1 << 20)
+                : new HandoffOutputStream(compressed, "closure-wrap compressor");
         return newTarStream(handoff);
     }
 
