@@ -78,15 +78,6 @@ public final class DirectorySink implements OutputSink {
 
     @Override
     public void file(EntryPath path, boolean executable, Path source) throws IOException {
-        write(path, executable, source, link);
-    }
-
-    @Override
-    public void linkableFile(EntryPath path, boolean executable, Path source) throws IOException {
-        write(path, executable, source, true);
-    }
-
-    private void write(EntryPath path, boolean executable, Path source, boolean link) throws IOException {
         Path target = path.under(root);
         ensureParent(target);
         long size = Files.size(source);

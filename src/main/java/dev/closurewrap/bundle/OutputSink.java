@@ -30,15 +30,6 @@ public interface OutputSink extends Closeable {
     void file(EntryPath path, boolean executable, Path source) throws IOException;
 
     /**
-     * {@link #file(EntryPath, boolean, Path)} for a source the caller made and never changes again
-     * (a staged rewrite, mode 0444 or 0555 like the entry's): a directory sink hard-links it rather
-     * than copy its bytes a second time, whether or not it links store files.
-     */
-    default void linkableFile(EntryPath path, boolean executable, Path source) throws IOException {
-        file(path, executable, source);
-    }
-
-    /**
      * A regular file whose content is {@code content}, read to its end before the call returns (not
      * closed). Archive sinks spool it to a temporary file, so memory stays bounded.
      */

@@ -26,9 +26,11 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
  * same tree gives the same bytes, whatever the order entries were added in, the files' times,
  * owners or the file system's order. See {@link Reproducible} for the fixed values.
  *
- * <p>Entries are collected as metadata ({@link StagedTree}) and the archive is streamed at
- * {@link #finish}, in path byte order, into a temp file beside the target that is then renamed
- * over it: memory grows with the number of entries, not their size. Compression runs on other
+ * <p>Entries are collected as metadata ({@link StagedTree}) and the archive is streamed into a temp
+ * file beside the target that {@link #finish} renames over it: memory grows with the number of
+ * entries, not their size. After {@link #announce} a writer thread streams the entries in the
+ * announced order while they are still being added; otherwise {@link #finish} streams them in path
+ * byte order. Compression runs on other
  * threads than reading and tar framing: zstd's own workers (see {@link Compression}), or one
  * thread for gzip and xz ({@link HandoffOutputStream}).
  *
@@ -149,10 +151,13 @@ public final class TarSink extends StagedSink {
 
     @Override
     public void close() throws IOException {
-        if (streamer != null && !finished) {
-            streamer.abandon();
+        try {
+            if (streamer != null && !finished) {
+                streamer.abandon();
+            }
+        } finally {
+            super.close();
         }
-        super.close();
     }
 
     /** The tar stream into {@code temp}, compressed; closing it closes the file. */
@@ -239,11 +244,14 @@ public final class TarSink extends StagedSink {
         /** Waits for the last entry to be written; fails if the writer failed or an entry never came. */
         long[] awaitEnd() throws IOException {
             try {
+                // The writer's own failure first: it is the cause of whatever else went wrong.
+                rethrowFailure();
                 // Every announced entry has been added by now (the job adds all before finishing), or never will be.
                 for (EntryPath path : announced) {
                     if (!tree.has(path)) {
                         abandon();
-                        throw new IllegalStateException(path + ": announced for the tarball but never added");
+                        rethrowFailure();
+                        throw new IOException(target + ": " + path + " was announced for the archive but never added");
                     }
                 }
                 thread.join();

@@ -39,10 +39,14 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -127,7 +131,7 @@ public final class WrapJob {
             files.forEach(f -> scanned.add(f.path()));
             files = new ArrayList<>(files);
             files.addAll(new Scanner(threads).scan(closure.paths().stream().filter(p -> !scanned.contains(p)).toList()));
-            files.sort(java.util.Comparator.comparing(ScannedFile::path));
+            files.sort(Comparator.comparing(ScannedFile::path));
             java.util.Set<Path> inGraph = new java.util.HashSet<>();
             graph.objects().forEach(o -> inGraph.add(dev.closurewrap.graph.LoaderPaths.toPath(o.path())));
             if (files.stream().anyMatch(f -> f instanceof ScannedFile.ElfObject && !inGraph.contains(f.path()))) {
@@ -143,7 +147,7 @@ public final class WrapJob {
         JobPlan plan = Planner.plan(closure, files, graph, new Planner.Options(request.mode(), request.prefix(),
                 settings::excluded, Planner.hostMachine(), inPlace));
         if (restored.isPresent()) {
-            Map<ByteString, String> problems = new java.util.TreeMap<>();
+            Map<ByteString, String> problems = new TreeMap<>();
             plan.problems().forEach((target, why) -> problems.put(target, displayed(why)));
             plan = new JobPlan(plan.mode(), plan.tree(), plan.storeDir(), plan.prefix(), plan.files(), problems,
                     plan.notes().stream().map(this::displayed).toList());
@@ -472,7 +476,7 @@ public final class WrapJob {
                 boolean launchers = plan.files().stream().anyMatch(f -> f.action() instanceof Action.Launcher);
                 // Sorted, the manifest last (it is made from every other entry's outcome): an
                 // archive is then written as the entries are made, not after the last one.
-                java.util.TreeSet<EntryPath> sorted = new java.util.TreeSet<>();
+                TreeSet<EntryPath> sorted = new TreeSet<>();
                 sorted.add(tree);
                 if (launchers) {
                     sorted.add(bin);
@@ -498,7 +502,7 @@ public final class WrapJob {
                 progress.phaseStarted(ProgressListener.Phase.WRITE, 1, ProgressListener.UNKNOWN);
                 byte[] manifest = Manifest.toJson(request, plan, outcomes);
                 Path manifestFile = stage(manifest);
-                sink.linkableFile(EntryPath.of(ByteString.utf8(MANIFEST)), false, manifestFile);
+                sink.file(EntryPath.of(ByteString.utf8(MANIFEST)), false, manifestFile);
                 SinkSummary summary = sink.finish();
                 if (store.isPresent()) {
                     store.get().markFinished();
@@ -550,13 +554,13 @@ public final class WrapJob {
                 List<Future<?>> futures = new ArrayList<>();
                 // In the output's order, so that an archive written as entries come has the next one
                 // soon. (Largest first, tried for directories, measured no faster.)
-                java.util.TreeMap<EntryPath, FilePlan> sorted = new java.util.TreeMap<>();
+                TreeMap<EntryPath, FilePlan> sorted = new TreeMap<>();
                 for (FilePlan f : plan.files()) {
                     if (!(f.action() instanceof Action.Directory)) {
                         sorted.put(EntryPath.of(f.target()), f);
                     }
                 }
-                java.util.Collection<FilePlan> files = sorted.values();
+                Collection<FilePlan> files = sorted.values();
                 for (FilePlan f : files) {
                     futures.add(pool.submit(() -> {
                         one(sink, f);
@@ -663,7 +667,7 @@ public final class WrapJob {
             }
             Path output = result.get();
             Sha256 outputHash = Sha256.fromHex(output.getFileName().toString());
-            sink.linkableFile(entry, f.executable(), output);
+            sink.file(entry, f.executable(), output);
             if (store.isPresent()) {
                 store.get().markDone(f.target(), input, planHash, outputHash);
             }
@@ -749,7 +753,7 @@ public final class WrapJob {
                 if (Files.isRegularFile(target) && trustedStaged(target)) {
                     Files.delete(temp);
                 } else {
-                    // The store file's mode (0444 or 0555): a directory sink may then hard-link it.
+                    // The store file's mode (0444 or 0555): a directory sink in link mode may then hard-link it.
                     Files.setPosixFilePermissions(temp, f.executable() ? READ_EXECUTE : READ_ONLY);
                     AtomicFiles.commit(temp, target, sync);
                 }
@@ -837,8 +841,8 @@ public final class WrapJob {
 
             @Override
             public void write(byte[] b, int off, int len) {
-                if (Boolean.getBoolean("nosha")) {} else digest.update(b, off, len);
-                if (!Boolean.getBoolean("noscan")) feed.ifPresent(f -> f.write(b, off, len));
+                digest.update(b, off, len);
+                feed.ifPresent(f -> f.write(b, off, len));
             }
 
             Sha256 finish() {
@@ -937,7 +941,7 @@ public final class WrapJob {
         }
         List<Path> all;
         try (Stream<Path> walk = Files.walk(root)) {
-            all = walk.sorted(java.util.Comparator.reverseOrder()).toList();
+            all = walk.sorted(Comparator.reverseOrder()).toList();
         }
         for (Path p : all) {
             Files.deleteIfExists(p);

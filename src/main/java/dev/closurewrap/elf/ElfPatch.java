@@ -17,12 +17,11 @@ import java.util.Objects;
 public record ElfPatch(long originalSize, long newSize, List<Write> writes) {
     private static final int STREAM_CHUNK = 1 << 20;
 
-
     /** {@code bytes} written at file {@code offset}. */
     public record Write(long offset, byte[] bytes) {
         public Write {
             Objects.requireNonNull(bytes, "bytes");
-            if (offset < 0) {
+            if (offset < 0 || offset > Long.MAX_VALUE - bytes.length) {
                 throw new IllegalArgumentException("offset " + offset);
             }
         }

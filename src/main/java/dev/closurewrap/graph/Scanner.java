@@ -198,7 +198,7 @@ public final class Scanner implements ReferenceFinder {
                     System.arraycopy(buffer, 0, head, headLength, take);
                     headLength += take;
                 }
-                if (!Boolean.getBoolean("nosha")) sha256.update(buffer, 0, n);
+                sha256.update(buffer, 0, n);
                 if (refs != null) {
                     refs.update(buffer, 0, n);
                 }

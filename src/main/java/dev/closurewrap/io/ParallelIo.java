@@ -3,6 +3,7 @@ package dev.closurewrap.io;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
@@ -49,7 +50,7 @@ public final class ParallelIo {
             order[i] = i;
             weights[i] = weight.applyAsLong(inputs.get(i));
         }
-        java.util.Arrays.sort(order, (a, b) -> Long.compare(weights[b], weights[a]));
+        Arrays.sort(order, (a, b) -> Long.compare(weights[b], weights[a]));
         AtomicReferenceArray<R> results = new AtomicReferenceArray<>(order.length);
         AtomicInteger next = new AtomicInteger();
         int workers = Math.max(1, Math.min(threads, inputs.size()));
@@ -60,16 +61,22 @@ public final class ParallelIo {
                 tasks.add(pool.submit(() -> {
                     for (int k; (k = next.getAndIncrement()) < order.length; ) {
                         int i = order[k];
+                        boolean done = false;
                         try {
                             results.set(i, work.apply(inputs.get(i)));
+                            done = true;
                         } catch (IOException e) {
-                            next.set(order.length); // the others stop at their next input
                             throw new UncheckedIOException(e);
+                        } finally {
+                            if (!done) {
+                                next.set(order.length); // any failure: the others stop at their next input
+                            }
                         }
                     }
                 }));
             }
-            // Every worker is waited for, so none still runs when the caller goes on after a failure.
+            // Every worker is waited for, so none still runs when the caller goes on after a failure;
+            // the failure reported is that of the first worker in the list that failed.
             ExecutionException first = null;
             for (ForkJoinTask<?> task : tasks) {
                 try {
@@ -99,10 +106,30 @@ public final class ParallelIo {
             }
             throw new IOException(what + " failed", cause);
         } catch (InterruptedException e) {
+            next.set(order.length);
+            pool.shutdownNow();
+            awaitQuietly(pool); // as after a failure: no worker outlives the call
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while " + what, e);
         } finally {
             pool.shutdown();
+        }
+    }
+
+    /** Waits for the pool's threads to end, through interrupts (each one is kept for the caller). */
+    private static void awaitQuietly(ForkJoinPool pool) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                if (pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES)) {
+                    break;
+                }
+            } catch (InterruptedException again) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 }

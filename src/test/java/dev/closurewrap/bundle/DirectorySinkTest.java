@@ -72,15 +72,15 @@ class DirectorySinkTest {
     }
 
     @Test
-    void linkableFile_inCopyMode_isLinked_andLinkingItAgainLeavesNoTempLink() throws IOException {
+    void linkMode_linkingTheSameFileAgainOrAnotherOne_leavesNoTempLink() throws IOException {
         Path staged = Files.writeString(Files.createDirectories(temp.resolve("staged")).resolve("abc"), "rewritten");
         Files.setPosixFilePermissions(staged, PosixFilePermissions.fromString("r-xr-xr-x"));
         Path other = Files.writeString(temp.resolve("other"), "older");
         Files.setPosixFilePermissions(other, PosixFilePermissions.fromString("r-xr-xr-x"));
         Path out = temp.resolve("out");
         for (Path source : List.of(staged, staged, other, other)) { // fresh, same again (a resumed run), replaced
-            try (OutputSink sink = new DirectorySink(out, false, true)) {
-                sink.linkableFile(EntryPath.parse("lib/x.so"), true, source);
+            try (OutputSink sink = new DirectorySink(out, true, true)) {
+                sink.file(EntryPath.parse("lib/x.so"), true, source);
                 sink.symlink(EntryPath.parse("lib/x.so.1"), ByteString.utf8("x.so"));
                 sink.finish();
             }

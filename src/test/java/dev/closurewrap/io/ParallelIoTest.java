@@ -45,4 +45,20 @@ class ParallelIoTest {
         }, "failing"));
         assertSame(bad, thrown);
     }
+
+    @Test
+    void map_anUncheckedFailure_stopsTheOtherWorkersAtTheirNextInput() {
+        java.util.concurrent.atomic.AtomicInteger started = new java.util.concurrent.atomic.AtomicInteger();
+        List<Integer> inputs = IntStream.range(0, 200).boxed().toList();
+        assertThrows(IllegalStateException.class, () -> ParallelIo.map(2, inputs, i -> {
+            started.incrementAndGet();
+            if (i == 3) {
+                throw new IllegalStateException("a bug");
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+            return i;
+        }, "failing"));
+        // One thread fails on its first or second input; the other finishes at most the one it holds.
+        org.junit.jupiter.api.Assertions.assertTrue(started.get() < 10, "inputs started: " + started.get());
+    }
 }
