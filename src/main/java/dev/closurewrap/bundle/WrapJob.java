@@ -704,9 +704,13 @@ public final class WrapJob {
             return true;
         }
 
-        /** A staged file already there is whole: it was synced, or this run wrote or checked it. */
-        private boolean trustedStaged(Path target) {
-            return !verifyOnResume || checkedStaged.contains(target.getFileName().toString());
+        /**
+         * A staged file already there is taken as is only if this run wrote or checked it: one an
+         * earlier run left may be unsynced, or (linked into a --hardlink output) changed in place.
+         * A fresh rewrite replaces it instead, which costs a rename, not a read.
+         */
+        private boolean checkedThisRun(Path target) {
+            return checkedStaged.contains(target.getFileName().toString()) && Files.isRegularFile(target);
         }
 
         /** True unless outputs may be unsynced and {@code file} does not have the recorded hash. */
@@ -750,7 +754,7 @@ public final class WrapJob {
                 PlanRewriter.write(f, temp, observed);
                 Sha256 hash = observed.finish();
                 Path target = staged.resolve(hash.hex());
-                if (Files.isRegularFile(target) && trustedStaged(target)) {
+                if (checkedThisRun(target)) {
                     Files.delete(temp);
                 } else {
                     // The store file's mode (0444 or 0555): a directory sink in link mode may then hard-link it.
@@ -766,7 +770,7 @@ public final class WrapJob {
 
         private Path stage(byte[] content) throws IOException {
             Path target = staged.resolve(Sha256.hash(content).hex());
-            if (!Files.isRegularFile(target) || !trustedStaged(target)) {
+            if (!checkedThisRun(target)) {
                 Path temp = AtomicFiles.createTemp(target);
                 try {
                     Files.write(temp, content);

@@ -278,4 +278,26 @@ class WrapJobTest {
         WrapResult second = new WrapJob(request, ProgressListener.NONE).run();
         assertEquals(rewritten, second.reused());
     }
+
+    @Test
+    void stagedFileChangedInPlace_aLaterJobOnTheStateDirectory_writesTheRealRewrite() throws IOException {
+        WrapConfig settings = new ConfigLoader(Optional.empty(), Optional.empty(), 2).load();
+        Path state = dir.resolve("changed-state");
+        Path first = dir.resolve("changed-first");
+        wrap(settings, first, state);
+        byte[] expected = Files.readAllBytes(first.resolve("store/" + PROG + "/bin/prog"));
+        // What a --hardlink output shares with the state directory, changed in place (root ignores 0555).
+        Path staged = state.resolve("staged").resolve(
+                dev.closurewrap.checkpoint.Sha256.hash(expected).hex());
+        assertTrue(Files.isRegularFile(staged), "the rewrite is staged under its hash");
+        staged.toFile().setWritable(true);
+        Files.write(staged, "changed in place".getBytes(StandardCharsets.UTF_8));
+
+        // Another output on the same state: the index finds the damaged result, rewrites, and must
+        // not take the damaged file that has the rewrite's name.
+        Path second = dir.resolve("changed-second");
+        wrap(settings, second, state);
+        assertArrayEquals(expected, Files.readAllBytes(second.resolve("store/" + PROG + "/bin/prog")));
+        assertArrayEquals(expected, Files.readAllBytes(staged));
+    }
 }
