@@ -36,6 +36,19 @@ public final class ElfEditor {
         }
     }
 
+    /** A file as read before the edits, and the patch that makes them. */
+    public record Planned(ElfFile before, ElfPatch patch) {}
+
+    /**
+     * Plans {@code edits} for a file already open: one parse gives both the file as it is (to
+     * check the result against) and the patch.
+     */
+    public static Planned plan(String name, FileChannel channel, List<? extends ElfEdit> edits) throws IOException {
+        ElfInput in = ElfInput.of(name, channel, 0, channel.size());
+        ElfFile file = ElfReader.read(in);
+        return new Planned(file, plan(file, in, edits));
+    }
+
     /** Plans {@code edits} for an ELF image in memory; {@code name} is used in messages. */
     public static ElfPatch plan(String name, byte[] bytes, List<? extends ElfEdit> edits) throws IOException {
         return plan(ElfInput.of(name, bytes), edits);
@@ -89,7 +102,10 @@ public final class ElfEditor {
     }
 
     static ElfPatch plan(ElfInput in, List<? extends ElfEdit> edits) throws IOException {
-        ElfFile file = ElfReader.read(in);
+        return plan(ElfReader.read(in), in, edits);
+    }
+
+    private static ElfPatch plan(ElfFile file, ElfInput in, List<? extends ElfEdit> edits) throws IOException {
         if (edits.isEmpty()) {
             return new ElfPatch(file.fileSize(), file.fileSize(), List.of());
         }

@@ -3,7 +3,6 @@ package dev.closurewrap.rewrite;
 import dev.closurewrap.elf.ElfEdit;
 import dev.closurewrap.elf.ElfEditor;
 import dev.closurewrap.elf.ElfFile;
-import dev.closurewrap.elf.ElfPatch;
 import dev.closurewrap.io.ByteString;
 import dev.closurewrap.plan.Action;
 import dev.closurewrap.plan.FilePlan;
@@ -109,11 +108,11 @@ public final class PlanRewriter {
     private static void editElf(Path source, List<ElfEdit> edits, Path out, OutputStream observer) throws IOException {
         ElfFile before;
         try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ)) {
-            before = ElfFile.read(source.toString(), in, 0, in.size());
-            ElfPatch patch = ElfEditor.plan(source, edits);
+            ElfEditor.Planned planned = ElfEditor.plan(source.toString(), in, edits);
+            before = planned.before();
             try (OutputStream file = Files.newOutputStream(out);
                  OutputStream both = new Tee(file, observer)) {
-                patch.streamTo(in, both);
+                planned.patch().streamTo(in, both);
             }
         }
         readBack(source, before, edits, ElfFile.open(out));
