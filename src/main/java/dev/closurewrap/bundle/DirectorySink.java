@@ -15,7 +15,11 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -28,8 +32,13 @@ import java.util.concurrent.atomic.LongAdder;
  * file system, link count limit, permission). A hard link shares the inode: use it only for sources
  * that are never modified, such as store files that need no rewrite.
  *
- * <p>With {@code durable} each file and its directory entry are fsynced before the call returns,
- * as the checkpoint protocol requires ({@code dev.closurewrap.checkpoint.CheckpointStore}).
+ * <p>With {@code durable} a file's content is fsynced before its entry appears, so an entry that
+ * is there is whole. An entry that replaced an older one is fsynced before the call returns: after
+ * a power cut it could otherwise show the old content, and a resume would take that for this
+ * run's. A new entry's directory is fsynced once, by {@link #finish}: lost to a power cut, the
+ * entry is missing, which a resume notices and redoes (the checkpoint protocol,
+ * {@code dev.closurewrap.checkpoint.CheckpointStore}); one directory fsync per entry was a third
+ * of the job's fsync time.
  * Thread-safe: distinct paths may be written concurrently.
  */
 public final class DirectorySink implements OutputSink {
@@ -43,11 +52,13 @@ public final class DirectorySink implements OutputSink {
     private final LongAdder symlinks = new LongAdder();
     private final LongAdder bytes = new LongAdder();
     private final LongAdder linked = new LongAdder();
+    /** Directories with new entries not yet fsynced (see the class comment). */
+    private final Set<Path> unsyncedDirectories = ConcurrentHashMap.newKeySet();
 
     /**
      * @param root the output directory; created if missing, existing content is kept and replaced per entry
      * @param link hard-link files given by path where possible
-     * @param durable fsync each entry before its call returns
+     * @param durable fsync each file before it appears, and the directories (see the class comment)
      */
     public DirectorySink(Path root, boolean link, boolean durable) throws IOException {
         this.root = root.toAbsolutePath();
@@ -68,9 +79,7 @@ public final class DirectorySink implements OutputSink {
                     throw new IOException(path + ": a file or symlink is in the way of this directory", e);
                 }
             }
-            if (durable) {
-                AtomicFiles.fsyncDirectory(dir.getParent());
-            }
+            entryAdded(dir, false);
         }
         Files.setPosixFilePermissions(dir, permissions(Reproducible.DIRECTORY_MODE));
         directories.increment();
@@ -102,10 +111,9 @@ public final class DirectorySink implements OutputSink {
                     }
                 }
                 Files.setPosixFilePermissions(temp, permissions(Reproducible.fileMode(executable)));
+                boolean replaced = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
                 AtomicFiles.commit(temp, target, false);
-                if (durable) {
-                    AtomicFiles.fsyncDirectory(target.getParent());
-                }
+                entryAdded(target, replaced);
             } catch (FileAlreadyExistsException e) {
                 throw e; // the random temp name is taken: not ours to delete
             } catch (IOException | RuntimeException e) {
@@ -128,7 +136,14 @@ public final class DirectorySink implements OutputSink {
                 size[0] = content.transferTo(out);
             }
             Files.setPosixFilePermissions(temp, permissions(Reproducible.fileMode(executable)));
-            AtomicFiles.commit(temp, target, durable);
+            if (durable) {
+                try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.READ)) {
+                    channel.force(true);
+                }
+            }
+            boolean replaced = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
+            AtomicFiles.commit(temp, target, false);
+            entryAdded(target, replaced);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(temp);
             throw e;
@@ -147,9 +162,7 @@ public final class DirectorySink implements OutputSink {
         try {
             // A symlink appears whole: a fresh output needs no temp name and rename.
             Files.createSymbolicLink(link, Path.of(target.utf8()));
-            if (durable) {
-                AtomicFiles.fsyncDirectory(link.getParent());
-            }
+            entryAdded(link, false);
             symlinks.increment();
             return;
         } catch (FileAlreadyExistsException e) {
@@ -174,6 +187,12 @@ public final class DirectorySink implements OutputSink {
 
     /** Links {@code source} at {@code target} atomically; false when the file system refuses. */
     private boolean tryLink(Path source, Path target) throws IOException {
+        if (durable) {
+            // The linked inode may never have been synced by whoever wrote it: before it appears here.
+            try (FileChannel channel = FileChannel.open(source, StandardOpenOption.READ)) {
+                channel.force(true);
+            }
+        }
         try {
             // A link appears whole: a fresh output needs no temp name and rename.
             Files.createLink(target, source);
@@ -185,7 +204,7 @@ public final class DirectorySink implements OutputSink {
             // EXDEV (another file system), EMLINK, EPERM: copy instead.
             return false;
         }
-        syncLink(target);
+        entryAdded(target, false);
         return true;
     }
 
@@ -194,7 +213,7 @@ public final class DirectorySink implements OutputSink {
         if (sameInode(target, source)) {
             // Linked by an earlier run; renaming another link of the same inode over it would do
             // nothing and leave the temp link behind (rename(2) on two links of one file).
-            syncLink(target);
+            entryAdded(target, true);
             return true;
         }
         Path temp = AtomicFiles.tempSibling(target);
@@ -207,7 +226,7 @@ public final class DirectorySink implements OutputSink {
         }
         try {
             AtomicFiles.commit(temp, target, false);
-            syncLink(target);
+            entryAdded(target, true);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(temp);
             throw e;
@@ -220,13 +239,15 @@ public final class DirectorySink implements OutputSink {
         return key != null && key.equals(Files.readAttributes(b, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey());
     }
 
-    private void syncLink(Path target) throws IOException {
-        if (durable) {
-            // The linked inode may never have been synced by whoever wrote it.
-            try (FileChannel channel = FileChannel.open(target, StandardOpenOption.READ)) {
-                channel.force(true);
-            }
-            AtomicFiles.fsyncDirectory(target.getParent());
+    /** A new or replaced entry is in place: its directory is synced now, or by finish (class comment). */
+    private void entryAdded(Path entry, boolean replaced) throws IOException {
+        if (!durable) {
+            return;
+        }
+        if (replaced) {
+            AtomicFiles.fsyncDirectory(entry.getParent());
+        } else {
+            unsyncedDirectories.add(entry.getParent());
         }
     }
 
@@ -234,10 +255,8 @@ public final class DirectorySink implements OutputSink {
         Path parent = path.getParent();
         if (!Files.isDirectory(parent)) {
             Files.createDirectories(parent);
-            if (durable) {
-                for (Path p = parent; p.startsWith(root) && !p.equals(root); p = p.getParent()) {
-                    AtomicFiles.fsyncDirectory(p.getParent());
-                }
+            for (Path p = parent; p.startsWith(root) && !p.equals(root); p = p.getParent()) {
+                entryAdded(p, false);
             }
         }
     }
@@ -254,6 +273,13 @@ public final class DirectorySink implements OutputSink {
     @Override
     public SinkSummary finish() throws IOException {
         if (durable) {
+            // Deepest first: a directory's entries before the entry naming it.
+            List<Path> pending = new ArrayList<>(unsyncedDirectories);
+            pending.sort(Comparator.comparingInt(Path::getNameCount).reversed());
+            for (Path dir : pending) {
+                AtomicFiles.fsyncDirectory(dir);
+                unsyncedDirectories.remove(dir);
+            }
             AtomicFiles.fsyncDirectory(root);
         }
         return new SinkSummary(directories.sum(), files.sum(), symlinks.sum(), bytes.sum(), linked.sum(), 0);

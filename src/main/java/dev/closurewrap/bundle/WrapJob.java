@@ -420,6 +420,13 @@ public final class WrapJob {
         /** fsync staged files ({@code sync-output}); without it a power loss may leave a recorded file damaged. */
         private final boolean sync;
         /**
+         * fsync staged files: when outputs are synced and the output is an archive or cache, which
+         * is made again from them on resume. A directory output syncs its own copy of each file
+         * and resumes from that; its staged files are only reused by later jobs through the result
+         * index, which checks their hash first, so syncing them would write every byte twice.
+         */
+        private final boolean syncStaged;
+        /**
          * Some run on this state directory did not sync its outputs: a file recorded done may have
          * been lost or cut short by a power loss, so it is trusted only after its hash is checked.
          */
@@ -438,6 +445,7 @@ public final class WrapJob {
             this.store = store;
             this.staged = staged;
             this.sync = request.settings().syncOutput();
+            this.syncStaged = sync && !(Sinks.formOf(request.output().orElseThrow()) instanceof OutputForm.Directory);
             this.verifyOnResume = store.isPresent() && unsyncedRun(staged.resolveSibling(UNSYNCED_MARKER), sync);
             this.form = Sinks.formOf(request.output().orElseThrow());
             this.scanner = plan.tree() == dev.closurewrap.plan.Tree.HOST ? Optional.empty()
@@ -736,6 +744,13 @@ public final class WrapJob {
             Path file = staged.resolve(result.get().outputHash().hex());
             // A staged file is only ever renamed into place whole, but it may have been deleted or damaged.
             if (Files.isRegularFile(file) && hashAndReferences(file).equals(result.get().outputHash())) {
+                if (syncStaged) {
+                    // A directory job staged it without syncing: this job's record will rely on it.
+                    try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file)) {
+                        channel.force(true);
+                    }
+                    AtomicFiles.fsyncDirectory(staged);
+                }
                 checkedStaged.add(result.get().outputHash().hex());
                 return Optional.of(file);
             }
@@ -759,7 +774,7 @@ public final class WrapJob {
                 } else {
                     // The store file's mode (0444 or 0555): a directory sink in link mode may then hard-link it.
                     Files.setPosixFilePermissions(temp, f.executable() ? READ_EXECUTE : READ_ONLY);
-                    AtomicFiles.commit(temp, target, sync);
+                    AtomicFiles.commit(temp, target, syncStaged);
                 }
                 checkedStaged.add(hash.hex());
                 return target;
@@ -775,7 +790,7 @@ public final class WrapJob {
                 try {
                     Files.write(temp, content);
                     Files.setPosixFilePermissions(temp, READ_ONLY);
-                    AtomicFiles.commit(temp, target, sync);
+                    AtomicFiles.commit(temp, target, syncStaged);
                 } finally {
                     Files.deleteIfExists(temp);
                 }

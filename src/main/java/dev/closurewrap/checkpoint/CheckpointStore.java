@@ -42,6 +42,13 @@ import org.rocksdb.WriteOptions;
  *       staged file the archive will be built from;</li>
  *   <li>only then call {@link #markDone} (or {@link #markCopiedUnchanged}).</li>
  * </ol>
+ * One relaxation, for directory outputs: a <em>new</em> entry's directory is fsynced when the
+ * output is finished, not before the record. A power cut can then leave a DONE record whose entry
+ * is missing; resuming a directory output checks that each recorded entry exists, so the file is
+ * redone. Its content is still fsynced before the entry appears (an entry that is there is
+ * whole), and an entry that replaced an older one is synced at once, since the older content
+ * would otherwise pass that check. (The staged copies of a directory job are not synced at all:
+ * only the result index reaches them again, and it checks their hash.)
  * Every record goes to RocksDB's write-ahead log before the call returns (the log is never
  * disabled, so after {@code kill -9} the operating system still holds it). With
  * {@link SyncPolicy#EVERY_RECORD} the log is fsynced inside the call; with a batched policy it is
