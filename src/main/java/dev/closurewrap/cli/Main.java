@@ -31,6 +31,29 @@ public final class Main {
         return String.valueOf(ex.getMessage());
     }
 
+    /**
+     * Whether the sub-commands must be registered: no arguments or a help option (the usage lists
+     * them), or an argument that is a sub-command's name (wherever it stands, as picocli allows
+     * after the root's options; a ROOT of that name is then read as the sub-command, as always).
+     */
+    static boolean mayNameASubcommand(String... args) {
+        if (args.length == 0) {
+            return true;
+        }
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (Class<?> subcommand : WrapCommand.SUBCOMMANDS) {
+            CommandLine.Command command = subcommand.getAnnotation(CommandLine.Command.class);
+            names.add(command.name());
+            names.addAll(java.util.Arrays.asList(command.aliases()));
+        }
+        for (String arg : args) {
+            if (names.contains(arg) || arg.equals("-h") || arg.equals("--help") || arg.equals("help")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Runs one command line and returns its exit code; never calls {@code System.exit}. */
     public static int run(PrintStream out, PrintStream err, String... args) {
         return run(out, err, new WrapCommand(), args);
@@ -41,6 +64,11 @@ public final class Main {
         PrintWriter outWriter = new PrintWriter(out, true);
         PrintWriter errWriter = new PrintWriter(err, true);
         CommandLine cmd = new CommandLine(root);
+        if (mayNameASubcommand(args)) {
+            for (Class<?> subcommand : WrapCommand.SUBCOMMANDS) {
+                cmd.addSubcommand(subcommand);
+            }
+        }
         cmd.setOut(outWriter);
         cmd.setErr(errWriter);
         cmd.setExitCodeExceptionMapper(ExitCodes::of);

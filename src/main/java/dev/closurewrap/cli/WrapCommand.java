@@ -43,10 +43,6 @@ import picocli.CommandLine.Parameters;
             "Rewrite every ELF object of a Nix closure so that its DT_NEEDED entries are",
             "$ORIGIN-relative paths (--relative) or absolute paths (--absolute)."
         },
-        subcommands = {
-            InspectCommand.class, GraphCommand.class, VerifyCommand.class, PatchCommand.class,
-            NarCommand.class, StatusCommand.class
-        },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:done",
@@ -56,6 +52,13 @@ import picocli.CommandLine.Parameters;
             "4:internal error"
         })
 final class WrapCommand implements Callable<Integer> {
+    /**
+     * The sub-commands. {@link Main} registers them only when the command line may name one or
+     * asks for help: building their models is a third of picocli's start-up, which the main job
+     * does not need.
+     */
+    static final List<Class<?>> SUBCOMMANDS = List.of(InspectCommand.class, GraphCommand.class, VerifyCommand.class,
+            PatchCommand.class, NarCommand.class, StatusCommand.class);
 
     static final class Mode {
         @Option(names = "--relative", required = true,

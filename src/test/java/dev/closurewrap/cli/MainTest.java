@@ -54,4 +54,22 @@ class MainTest {
         assertEquals(ExitCodes.USAGE, r.code());
         assertTrue(r.err().contains("--relative or --absolute"), r.err());
     }
+
+    @Test
+    void subcommands_areRegisteredWhenAnArgumentNamesOneOrAsksForHelp_only() {
+        assertTrue(Main.mayNameASubcommand());
+        assertTrue(Main.mayNameASubcommand("--config", "x.conf", "status", "--state", "s"));
+        assertTrue(Main.mayNameASubcommand("--relative", "--help"));
+        assertTrue(Main.mayNameASubcommand("nar", "dump", "/nix/store/x"));
+        assertEquals(false, Main.mayNameASubcommand("--relative", "/nix/store/x-app", "-o", "app.tar.zst"));
+    }
+
+    @Test
+    void aSubcommandAfterTheRootsOptions_stillRuns() {
+        Result r = run("-q", "nar", "--help");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("dump"), r.out());
+        Result help = run("-h");
+        assertTrue(help.out().contains("status"), help.out());
+    }
 }
