@@ -4,6 +4,7 @@ import dev.closurewrap.elf.ElfEdit;
 import dev.closurewrap.elf.ElfEditor;
 import dev.closurewrap.elf.ElfFile;
 import dev.closurewrap.io.ByteString;
+import dev.closurewrap.io.TeeOutputStream;
 import dev.closurewrap.plan.Action;
 import dev.closurewrap.plan.FilePlan;
 import java.io.BufferedOutputStream;
@@ -48,7 +49,7 @@ public final class PlanRewriter {
             return;
         }
         try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(out), 1 << 16);
-             OutputStream both = new Tee(file, observer)) {
+             OutputStream both = new TeeOutputStream(file, observer)) {
             if (action instanceof Action.Copy) {
                 Files.copy(plan.source().orElseThrow(), both);
             } else if (action instanceof Action.RelocateScript script) {
@@ -73,34 +74,6 @@ public final class PlanRewriter {
         }
     }
 
-    /** Writes to a file and to an observer; closing closes only the file. */
-    private static final class Tee extends OutputStream {
-        private final OutputStream file;
-        private final OutputStream observer;
-
-        Tee(OutputStream file, OutputStream observer) {
-            this.file = file;
-            this.observer = observer;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            file.write(b);
-            observer.write(b);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            file.write(b, off, len);
-            observer.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            file.close();
-        }
-    }
-
     private static BundledLoader loader(Action.Loader loader) {
         return new BundledLoader(loader.path(), loader.family(), loader.acceptsArgv0());
     }
@@ -111,7 +84,7 @@ public final class PlanRewriter {
             ElfEditor.Planned planned = ElfEditor.plan(source.toString(), in, edits);
             before = planned.before();
             try (OutputStream file = Files.newOutputStream(out);
-                 OutputStream both = new Tee(file, observer)) {
+                 OutputStream both = new TeeOutputStream(file, observer)) {
                 planned.patch().streamTo(in, both);
             }
         }

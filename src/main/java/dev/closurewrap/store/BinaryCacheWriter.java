@@ -2,6 +2,7 @@ package dev.closurewrap.store;
 
 import dev.closurewrap.io.AtomicFiles;
 import dev.closurewrap.io.BadInputException;
+import dev.closurewrap.io.TeeOutputStream;
 import dev.closurewrap.nar.NarCompression;
 import dev.closurewrap.nar.NarDigest;
 import dev.closurewrap.nar.NarNode;
@@ -170,28 +171,6 @@ public final class BinaryCacheWriter {
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(tmp);
             throw e;
-        }
-    }
-
-    /** Writes to the compressor and to a tap; closing closes only the compressor. */
-    private static final class TeeOutputStream extends FilterOutputStream {
-        private final OutputStream tap;
-
-        TeeOutputStream(OutputStream out, OutputStream tap) {
-            super(out);
-            this.tap = tap;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            out.write(b);
-            tap.write(b);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-            tap.write(b, off, len);
         }
     }
 
