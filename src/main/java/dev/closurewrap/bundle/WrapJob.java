@@ -13,6 +13,7 @@ import dev.closurewrap.graph.Scanner;
 import dev.closurewrap.io.AtomicFiles;
 import dev.closurewrap.io.BadInputException;
 import dev.closurewrap.io.ByteString;
+import dev.closurewrap.io.ParallelIo;
 import dev.closurewrap.io.UnsupportedInputException;
 import dev.closurewrap.plan.Action;
 import dev.closurewrap.plan.FilePlan;
@@ -269,6 +270,8 @@ public final class WrapJob {
             throw new IOException("interrupted while rewriting", e);
         } finally {
             pool.shutdownNow();
+            // No worker may still be rewriting a file in place once the job has returned.
+            ParallelIo.awaitTermination(pool);
         }
         plan.problems().forEach((target, why) -> {
             failures.add(new ProgressSummary.Failure(target.toString(), why));
@@ -594,27 +597,8 @@ public final class WrapJob {
                 throw new IOException("interrupted while rewriting", e);
             } finally {
                 pool.shutdownNow();
-                awaitWorkers(pool);
-            }
-        }
-
-        /**
-         * Waits for the workers a failure interrupted: they still use the sink and the checkpoint store,
-         * which the caller closes next, and RocksDB closed under a running worker crashes the JVM.
-         */
-        private static void awaitWorkers(ExecutorService pool) {
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    if (pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES)) {
-                        break;
-                    }
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
+                // The workers a failure interrupted still use the sink and the checkpoint store.
+                ParallelIo.awaitTermination(pool);
             }
         }
 

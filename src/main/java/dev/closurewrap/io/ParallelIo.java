@@ -6,8 +6,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.ToLongFunction;
@@ -108,7 +110,7 @@ public final class ParallelIo {
         } catch (InterruptedException e) {
             next.set(order.length);
             pool.shutdownNow();
-            awaitQuietly(pool); // as after a failure: no worker outlives the call
+            awaitTermination(pool); // as after a failure: no worker outlives the call
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while " + what, e);
         } finally {
@@ -116,12 +118,16 @@ public final class ParallelIo {
         }
     }
 
-    /** Waits for the pool's threads to end, through interrupts (each one is kept for the caller). */
-    private static void awaitQuietly(ForkJoinPool pool) {
+    /**
+     * Waits for a shut-down pool's threads to end, through interrupts (the interrupt is kept for
+     * the caller): what they use may be closed next, and RocksDB closed under a running thread
+     * crashes the JVM.
+     */
+    public static void awaitTermination(ExecutorService pool) {
         boolean interrupted = false;
         while (true) {
             try {
-                if (pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES)) {
+                if (pool.awaitTermination(1, TimeUnit.MINUTES)) {
                     break;
                 }
             } catch (InterruptedException again) {
