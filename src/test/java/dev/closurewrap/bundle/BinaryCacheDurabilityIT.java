@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,10 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * its NAR's directory entry was synced. Without durability, no fsync at all.
  */
 class BinaryCacheDurabilityIT {
-    private static final Pattern FSYNC = Pattern.compile("^\\d+ +f(?:data)?sync\\(\\d+<(.*)>\\) += 0$");
     private static final Pattern RENAME = Pattern.compile("^\\d+ +rename(?:at2?)?\\(.*\"(.*)\",.*\"(.*)\".*\\) += 0$");
-
-    private static final Pattern RESUMED = Pattern.compile("^\\d+ +<\\.\\.\\. \\w+ resumed>(.*)$");
 
     @TempDir
     Path temp;
@@ -34,29 +30,10 @@ class BinaryCacheDurabilityIT {
     private record Call(String kind, String path, String to) {}
 
     private List<Call> traceWrite(Path cache, boolean durable) throws IOException, InterruptedException {
-        Path trace = temp.resolve("trace-" + durable);
-        ProcessBuilder builder = new ProcessBuilder("strace", "-f", "-qq", "-e", "signal=none", "-y", "-s", "4096",
-                "-e", "trace=fsync,fdatasync,rename,renameat,renameat2", "-o", trace.toString(),
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), BinaryCacheSinkChild.class.getName(),
-                cache.toString(), Boolean.toString(durable));
-        builder.redirectErrorStream(true);
-        Process child = builder.start();
-        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, child.waitFor(), output);
         List<Call> calls = new ArrayList<>();
-        // Threads interleave: a call cut into "<unfinished ...>" and "<... NAME resumed>" counts where it ended.
-        java.util.Map<String, String> unfinished = new java.util.HashMap<>();
-        for (String raw : Files.readAllLines(trace, StandardCharsets.ISO_8859_1)) {
-            String pid = raw.substring(0, Math.max(0, raw.indexOf(' ')));
-            if (raw.endsWith(" <unfinished ...>")) {
-                unfinished.put(pid, raw.substring(0, raw.length() - " <unfinished ...>".length()));
-                continue;
-            }
-            Matcher resumed = RESUMED.matcher(raw);
-            String line = resumed.matches() && unfinished.containsKey(pid)
-                    ? unfinished.remove(pid) + resumed.group(1) : raw;
-            Matcher f = FSYNC.matcher(line);
+        for (String line : StracedChild.trace(temp.resolve("trace-" + durable), "fsync,fdatasync,rename,renameat,renameat2",
+                BinaryCacheSinkChild.class, cache.toString(), Boolean.toString(durable))) {
+            Matcher f = StracedChild.FSYNC.matcher(line);
             Matcher r = RENAME.matcher(line);
             if (f.matches()) {
                 calls.add(new Call("fsync", f.group(1), null));

@@ -4,13 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -24,12 +21,10 @@ import org.junit.jupiter.api.io.TempDir;
  * fsynced at some point after the entry appears (the sink's finish), not necessarily at once.
  */
 class DirectorySinkDurabilityIT {
-    private static final Pattern FSYNC = Pattern.compile("^\\d+ +f(?:data)?sync\\(\\d+<(.*)>\\) += 0$");
     private static final Pattern RENAME = Pattern.compile("^\\d+ +rename(?:at2?)?\\(.*?\"(.*?)\",.*?\"(.*?)\".*\\) += 0$");
     private static final Pattern LINK = Pattern.compile("^\\d+ +link(?:at)?\\(.*?\"(.*?)\",.*?\"(.*?)\".*\\) += 0$");
     private static final Pattern SYMLINK = Pattern.compile("^\\d+ +symlink(?:at)?\\(\"(.*?)\",.*?\"(.*?)\"\\) += 0$");
     private static final Pattern MKDIR = Pattern.compile("^\\d+ +mkdir(?:at)?\\(.*?\"(.*?)\".*\\) += 0$");
-    private static final Pattern RESUMED = Pattern.compile("^\\d+ +<\\.\\.\\. \\w+ resumed>(.*)$");
 
     @TempDir
     Path temp;
@@ -38,28 +33,12 @@ class DirectorySinkDurabilityIT {
     private record Call(String kind, String path, String from) {}
 
     private List<Call> traceRound(Path out, String round) throws IOException, InterruptedException {
-        Path trace = temp.resolve("trace-" + round);
-        ProcessBuilder builder = new ProcessBuilder("strace", "-f", "-qq", "-e", "signal=none", "-y", "-s", "4096",
-                "-e", "trace=fsync,fdatasync,rename,renameat,renameat2,link,linkat,symlink,symlinkat,mkdir,mkdirat",
-                "-o", trace.toString(), Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), DirectorySinkChild.class.getName(),
-                out.toString(), temp.resolve("sources").toString(), round);
-        builder.redirectErrorStream(true);
-        Process child = builder.start();
-        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, child.waitFor(), output);
         List<Call> calls = new ArrayList<>();
-        Map<String, String> unfinished = new HashMap<>();
-        for (String raw : Files.readAllLines(trace, StandardCharsets.ISO_8859_1)) {
-            String pid = raw.substring(0, Math.max(0, raw.indexOf(' ')));
-            if (raw.endsWith(" <unfinished ...>")) {
-                unfinished.put(pid, raw.substring(0, raw.length() - " <unfinished ...>".length()));
-                continue;
-            }
-            Matcher resumed = RESUMED.matcher(raw);
-            String line = resumed.matches() && unfinished.containsKey(pid) ? unfinished.remove(pid) + resumed.group(1) : raw;
+        for (String line : StracedChild.trace(temp.resolve("trace-" + round),
+                "fsync,fdatasync,rename,renameat,renameat2,link,linkat,symlink,symlinkat,mkdir,mkdirat",
+                DirectorySinkChild.class, out.toString(), temp.resolve("sources").toString(), round)) {
             Matcher m;
-            if ((m = FSYNC.matcher(line)).matches()) {
+            if ((m = StracedChild.FSYNC.matcher(line)).matches()) {
                 calls.add(new Call("fsync", m.group(1), null));
             } else if ((m = RENAME.matcher(line)).matches() || (m = LINK.matcher(line)).matches()) {
                 calls.add(new Call("appear", m.group(2), m.group(1)));
