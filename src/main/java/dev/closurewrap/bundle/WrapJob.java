@@ -828,14 +828,8 @@ public final class WrapJob {
          */
         private final class Observed extends OutputStream {
             private final MessageDigest digest = Sha256.newDigest();
-            private final List<StoreReference> listed = new ArrayList<>();
-            private long count;
-            private final Optional<StoreReferenceScanner.Feed> feed = scanner.map(s -> s.feed(r -> {
-                count++;
-                if (listed.size() < REFERENCES_LISTED) {
-                    listed.add(r);
-                }
-            }));
+            private final ReferenceTally tally = new ReferenceTally();
+            private final Optional<StoreReferenceScanner.Feed> feed = scanner.map(s -> s.feed(tally));
 
             @Override
             public void write(int b) {
@@ -851,7 +845,7 @@ public final class WrapJob {
             Sha256 finish() {
                 feed.ifPresent(StoreReferenceScanner.Feed::close);
                 Sha256 hash = Sha256.of(digest.digest());
-                stagedReferences.putIfAbsent(hash, new References(count, listed));
+                stagedReferences.putIfAbsent(hash, tally.result());
                 return hash;
             }
         }
@@ -869,18 +863,29 @@ public final class WrapJob {
         }
 
         private References references(InputStream in) throws IOException {
-            long[] count = {0};
-            List<StoreReference> listed = new ArrayList<>();
-            if (scanner.isEmpty()) {
-                return new References(0, listed);
+            ReferenceTally tally = new ReferenceTally();
+            if (scanner.isPresent()) {
+                scanner.get().scan(in, tally);
             }
-            scanner.get().scan(in, r -> {
-                count[0]++;
+            return tally.result();
+        }
+
+        /** Counts the references a scan finds and keeps the first {@link #REFERENCES_LISTED}. */
+        private static final class ReferenceTally implements java.util.function.Consumer<StoreReference> {
+            private final List<StoreReference> listed = new ArrayList<>();
+            private long count;
+
+            @Override
+            public void accept(StoreReference reference) {
+                count++;
                 if (listed.size() < REFERENCES_LISTED) {
-                    listed.add(r);
+                    listed.add(reference);
                 }
-            });
-            return new References(count[0], listed);
+            }
+
+            References result() {
+                return new References(count, listed);
+            }
         }
 
         private Optional<ByteString> storeReference(ByteString linkTarget) {
