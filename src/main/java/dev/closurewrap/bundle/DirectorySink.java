@@ -152,6 +152,42 @@ public final class DirectorySink implements OutputSink {
         bytes.add(size[0]);
     }
 
+    /** Makes a file's content at a path it is given (one that does not exist yet). */
+    @FunctionalInterface
+    public interface ContentWriter {
+        void writeTo(Path file) throws IOException;
+    }
+
+    /**
+     * A file whose content {@code writer} makes in place, at a temp name beside the entry, instead
+     * of being made elsewhere and copied in: the bytes are written once. The entry appears whole,
+     * as with {@link #file(EntryPath, boolean, Path)}; nothing is left when {@code writer} fails.
+     *
+     * @return the entry's file in the output
+     */
+    public Path write(EntryPath path, boolean executable, ContentWriter writer) throws IOException {
+        Path target = path.under(root);
+        ensureParent(target);
+        Path temp = AtomicFiles.tempSibling(target);
+        try {
+            writer.writeTo(temp);
+            Files.setPosixFilePermissions(temp, permissions(Reproducible.fileMode(executable)));
+            if (durable) {
+                try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.READ)) {
+                    channel.force(true);
+                }
+            }
+            boolean replaced = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
+            AtomicFiles.commit(temp, target, false);
+            entryAdded(target, replaced);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+        files.increment();
+        bytes.add(Files.size(target));
+        return target;
+    }
+
     @Override
     public void symlink(EntryPath path, ByteString target) throws IOException {
         if (target.length() == 0 || target.contains((byte) 0)) {

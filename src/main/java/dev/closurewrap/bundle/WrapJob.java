@@ -64,8 +64,9 @@ import java.util.stream.Stream;
  * ({@link CheckpointStore}); rewritten files are staged in {@code STATE/staged/<output sha256>}
  * (durable before their record says DONE), so a resumed job skips every finished file, a tarball is
  * finished from staged files without redoing an edit, and the same input with the same plan in a
- * later job is not rewritten again. A job that already finished, with its output still there,
- * writes nothing.
+ * later job is not rewritten again. A directory output is written in place instead, and its
+ * rewritten files are linked into the staging directory afterwards: resume reads the output.
+ * A job that already finished, with its output still there, writes nothing.
  */
 public final class WrapJob {
     /** The manifest's name at the top of the output. */
@@ -424,9 +425,9 @@ public final class WrapJob {
         private final boolean sync;
         /**
          * fsync staged files: when outputs are synced and the output is an archive or cache, which
-         * is made again from them on resume. A directory output syncs its own copy of each file
-         * and resumes from that; its staged files are only reused by later jobs through the result
-         * index, which checks their hash first, so syncing them would write every byte twice.
+         * is made again from them on resume. A directory output syncs its own files and resumes
+         * from them; the staged links to them (and copies of reused results) only serve later jobs
+         * through the result index, which checks their hash first.
          */
         private final boolean syncStaged;
         /**
@@ -642,6 +643,10 @@ public final class WrapJob {
                 reused.incrementAndGet();
             } else {
                 try {
+                    if (sink instanceof DirectorySink directory) {
+                        rewriteInto(directory, f, input, planHash);
+                        return;
+                    }
                     result = Optional.of(rewrite(f));
                 } catch (UnsupportedInputException e) {
                     copyFailed(sink, f, input, planHash, "not supported: " + e.reason());
@@ -654,7 +659,8 @@ public final class WrapJob {
                     throw e; // names its file already
                 } catch (IOException e) {
                     // The machine, not the file (a full disk): copying it unchanged would hide that; stop the job.
-                    throw new IOException(staged + ": writing the rewrite of " + f.target() + ": " + e.getMessage(), e);
+                    Path where = sink instanceof DirectorySink ? outputPath() : staged;
+                    throw new IOException(where + ": writing the rewrite of " + f.target() + ": " + e.getMessage(), e);
                 }
             }
             Path output = result.get();
@@ -742,6 +748,47 @@ public final class WrapJob {
         }
 
         /**
+         * Applies the plan straight into a directory output: the rewrite is written once, where it
+         * stays, instead of staged and then copied. The output file is then linked into the staging
+         * directory under its SHA-256 for later jobs' reuse (the result index checks a staged file's
+         * hash before trusting it, so a changed output only costs a rewrite). A directory job
+         * resumes from its output, never from staged files.
+         */
+        private void rewriteInto(DirectorySink directory, FilePlan f, Sha256 input, Sha256 planHash) throws IOException {
+            Observed observed = new Observed();
+            Path written = directory.write(EntryPath.of(f.target()), f.executable(),
+                    temp -> PlanRewriter.write(f, temp, observed));
+            Sha256 outputHash = observed.finish();
+            if (store.isPresent()) {
+                store.get().markDone(f.target(), input, planHash, outputHash);
+            }
+            stageByLink(written, outputHash);
+            finish(f, "rewritten", input, Optional.of(outputHash), observed.references(), ProgressListener.Outcome.REWRITTEN);
+        }
+
+        /** {@code staged/<hash>} made a link to {@code file}, or a copy where links fail (another file system). */
+        private void stageByLink(Path file, Sha256 hash) throws IOException {
+            Path target = staged.resolve(hash.hex());
+            if (checkedThisRun(target)) {
+                return;
+            }
+            Path temp = AtomicFiles.tempSibling(target);
+            try {
+                try {
+                    Files.createLink(temp, file);
+                } catch (java.nio.file.FileAlreadyExistsException e) {
+                    throw e;
+                } catch (IOException e) {
+                    Files.copy(file, temp);
+                }
+                AtomicFiles.commit(temp, target, false);
+            } finally {
+                Files.deleteIfExists(temp);
+            }
+            checkedStaged.add(hash.hex());
+        }
+
+        /**
          * Applies the plan into the staging directory; the staged file is named by its SHA-256, durable.
          * The hash and the remaining references are taken from the bytes as they are written.
          */
@@ -802,7 +849,11 @@ public final class WrapJob {
 
         private void finish(FilePlan f, String state, Sha256 input, Optional<Sha256> output, Path content,
                             ProgressListener.Outcome outcome) throws IOException {
-            References refs = references(content);
+            finish(f, state, input, output, references(content), outcome);
+        }
+
+        private void finish(FilePlan f, String state, Sha256 input, Optional<Sha256> output, References refs,
+                            ProgressListener.Outcome outcome) {
             outcomes.put(f.target(), new Outcome(f, state, Optional.of(output.orElse(input)), Optional.empty(),
                     refs.count, refs.listed));
             progress.fileDone(f.target().toString(), f.size(), outcome);
@@ -847,6 +898,11 @@ public final class WrapJob {
                 Sha256 hash = Sha256.of(digest.digest());
                 stagedReferences.putIfAbsent(hash, tally.result());
                 return hash;
+            }
+
+            /** The references found; valid after {@link #finish}. */
+            References references() {
+                return tally.result();
             }
         }
 

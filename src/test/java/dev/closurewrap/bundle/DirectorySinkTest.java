@@ -128,4 +128,26 @@ class DirectorySinkTest {
         assertTrue(Files.isExecutable(out.resolve("d/f")));
         assertEquals(Path.of("../new"), Files.readSymbolicLink(out.resolve("d/l")));
     }
+
+    @Test
+    void writeInPlace_appearsWholeWithTheOutputMode_andAFailedWriterLeavesNothing() throws IOException {
+        Path out = temp.resolve("out");
+        EntryPath ok = EntryPath.of(ByteString.utf8("store/aaa-foo/bin/prog"));
+        EntryPath broken = EntryPath.of(ByteString.utf8("store/aaa-foo/bin/broken"));
+        try (DirectorySink sink = new DirectorySink(out, false, true)) {
+            Path written = sink.write(ok, true, file -> Files.writeString(file, "rewritten"));
+            assertEquals(out.resolve("store/aaa-foo/bin/prog"), written);
+            IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () -> sink.write(broken, false, file -> {
+                Files.writeString(file, "half");
+                throw new IOException("disk full");
+            }));
+            assertEquals("disk full", e.getMessage());
+            assertEquals(1, sink.finish().files());
+        }
+        assertEquals("rewritten", Files.readString(out.resolve("store/aaa-foo/bin/prog")));
+        assertEquals("r-xr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(out.resolve("store/aaa-foo/bin/prog"))));
+        try (Stream<Path> all = Files.list(out.resolve("store/aaa-foo/bin"))) {
+            assertEquals(List.of("prog"), all.map(p -> p.getFileName().toString()).toList());
+        }
+    }
 }

@@ -300,4 +300,30 @@ class WrapJobTest {
         assertArrayEquals(expected, Files.readAllBytes(second.resolve("store/" + PROG + "/bin/prog")));
         assertArrayEquals(expected, Files.readAllBytes(staged));
     }
+
+    @Test
+    void directoryJob_writesEachRewriteOnceInTheOutput_stagesItByLink_andAChangedOutputIsNotReused() throws IOException {
+        WrapConfig settings = new ConfigLoader(Optional.empty(), Optional.empty(), 2).load();
+        Path state = dir.resolve("once-state");
+        Path first = dir.resolve("once-first");
+        ProgressTracker run = wrap(settings, first, state);
+        assertTrue(run.summary().count(ProgressListener.Outcome.REWRITTEN) >= 2);
+        Path prog = first.resolve("store/" + PROG + "/bin/prog");
+        byte[] expected = Files.readAllBytes(prog);
+        Path staged = state.resolve("staged").resolve(dev.closurewrap.checkpoint.Sha256.hash(expected).hex());
+        // Without --hardlink: one inode, the output's, named again in the state directory (no second copy).
+        assertEquals(Files.getAttribute(prog, "unix:ino"), Files.getAttribute(staged, "unix:ino"));
+        assertEquals(Integer.parseInt("555", 8), (int) Files.getAttribute(prog, "unix:mode") & 0777);
+
+        // The user changes the output in place (root ignores 0555): a later job must not reuse that.
+        prog.toFile().setWritable(true);
+        Files.write(prog, "changed in place".getBytes(StandardCharsets.UTF_8));
+        Path second = dir.resolve("once-second");
+        WrapRequest request = new WrapRequest(List.of(store.resolve(PROG).toString()), Mode.RELATIVE, Optional.empty(),
+                Optional.of(second.toString()), Optional.of(state), false, false, settings, "test");
+        WrapResult again = new WrapJob(request, ProgressListener.NONE).run();
+        assertEquals(run.summary().count(ProgressListener.Outcome.REWRITTEN) - 1, again.reused(),
+                "every other rewrite is reused");
+        assertArrayEquals(expected, Files.readAllBytes(second.resolve("store/" + PROG + "/bin/prog")));
+    }
 }
