@@ -13,6 +13,7 @@ import dev.closurewrap.graph.Scanner;
 import dev.closurewrap.io.AtomicFiles;
 import dev.closurewrap.io.BadInputException;
 import dev.closurewrap.io.ByteString;
+import dev.closurewrap.io.KnownHashes;
 import dev.closurewrap.io.ParallelIo;
 import dev.closurewrap.io.UnsupportedInputException;
 import dev.closurewrap.plan.Action;
@@ -111,16 +112,29 @@ public final class WrapJob {
     }
 
     private WrapResult run(ClosureSource source) throws IOException {
-        int threads = request.settings().jobs();
         progress.phaseStarted(ProgressListener.Phase.SCAN, ProgressListener.UNKNOWN, ProgressListener.UNKNOWN);
         Closure closure = source.closure();
-        boolean host = closure.storeDir().isEmpty();
-        if (host && !request.dryRun() && !(Sinks.formOf(request.output().orElseThrow()) instanceof OutputForm.Directory
+        if (closure.storeDir().isEmpty() && !request.dryRun()
+                && !(Sinks.formOf(request.output().orElseThrow()) instanceof OutputForm.Directory
                 || Sinks.formOf(request.output().get()) instanceof OutputForm.Tarball)) {
             throw new UnsupportedInputException(request.output().get(),
                     "a NAR or binary cache holds store paths: write host programs to a directory or a tarball");
         }
-        List<ScannedFile> files = new Scanner(threads).scan(closure.paths());
+        if (request.dryRun() || request.inPlace() || request.stateDir().isEmpty()) {
+            return run(closure, Optional.empty());
+        }
+        // Opened before the scan: the scan takes the hashes of files it read in earlier jobs from it.
+        try (CheckpointStore store = CheckpointStore.open(request.stateDir().get(), jobRecord(),
+                CheckpointStore.OnOtherJob.RESTART, request.settings().checkpointSyncPolicy())) {
+            return run(closure, Optional.of(store));
+        }
+    }
+
+    private WrapResult run(Closure closure, Optional<CheckpointStore> store) throws IOException {
+        int threads = request.settings().jobs();
+        KnownHashes known = store.map(CheckpointStore::knownHashes).orElse(KnownHashes.NONE);
+        boolean host = closure.storeDir().isEmpty();
+        List<ScannedFile> files = new Scanner(threads, known).scan(closure.paths());
         progress.phaseFinished(ProgressListener.Phase.SCAN);
 
         progress.phaseStarted(ProgressListener.Phase.GRAPH, ProgressListener.UNKNOWN, ProgressListener.UNKNOWN);
@@ -132,7 +146,7 @@ public final class WrapJob {
             java.util.Set<Path> scanned = new java.util.HashSet<>();
             files.forEach(f -> scanned.add(f.path()));
             files = new ArrayList<>(files);
-            files.addAll(new Scanner(threads).scan(closure.paths().stream().filter(p -> !scanned.contains(p)).toList()));
+            files.addAll(new Scanner(threads, known).scan(closure.paths().stream().filter(p -> !scanned.contains(p)).toList()));
             files.sort(Comparator.comparing(ScannedFile::path));
             java.util.Set<Path> inGraph = new java.util.HashSet<>();
             graph.objects().forEach(o -> inGraph.add(dev.closurewrap.graph.LoaderPaths.toPath(o.path())));
@@ -162,7 +176,7 @@ public final class WrapJob {
         if (request.inPlace()) {
             return editInPlace(plan);
         }
-        if (request.stateDir().isEmpty()) {
+        if (store.isEmpty()) {
             Path temp = Files.createTempDirectory("closure-wrap-staging");
             try {
                 return new Execution(plan, Optional.empty(), temp).run();
@@ -170,13 +184,9 @@ public final class WrapJob {
                 deleteTree(temp);
             }
         }
-        Path state = request.stateDir().get();
-        try (CheckpointStore store = CheckpointStore.open(state, jobRecord(), CheckpointStore.OnOtherJob.RESTART,
-                settings.checkpointSyncPolicy())) {
-            Path staged = state.resolve("staged");
-            Files.createDirectories(staged);
-            return new Execution(plan, Optional.of(store), staged).run();
-        }
+        Path staged = request.stateDir().get().resolve("staged");
+        Files.createDirectories(staged);
+        return new Execution(plan, store, staged).run();
     }
 
     /**

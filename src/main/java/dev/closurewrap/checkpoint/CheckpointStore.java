@@ -1,6 +1,8 @@
 package dev.closurewrap.checkpoint;
 
 import dev.closurewrap.io.ByteString;
+import dev.closurewrap.io.FileIdentity;
+import dev.closurewrap.io.KnownHashes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -73,6 +75,7 @@ public final class CheckpointStore implements AutoCloseable {
 
     private static final byte[] FILES = "files".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] RESULTS = "results".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HASHES = "hashes".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] JOB_KEY = "job".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] FINISHED_KEY = "finished".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] FORMAT_KEY = "format".getBytes(StandardCharsets.US_ASCII);
@@ -90,9 +93,12 @@ public final class CheckpointStore implements AutoCloseable {
     private final ColumnFamilyHandle meta;
     private volatile ColumnFamilyHandle files;
     private final ColumnFamilyHandle results;
+    private final ColumnFamilyHandle hashes;
     private final List<ColumnFamilyHandle> handles;
     private final WriteOptions recordWrite;
     private final WriteOptions syncedWrite;
+    /** For the known-hash cache: logged, never waited for. */
+    private final WriteOptions cacheWrite = new WriteOptions();
     private final SyncPolicy syncPolicy;
     private final AtomicLong unsyncedRecords = new AtomicLong();
     private final AtomicLong lastSyncNanos = new AtomicLong(System.nanoTime());
@@ -110,6 +116,7 @@ public final class CheckpointStore implements AutoCloseable {
         this.meta = handles.get(0);
         this.files = handles.get(1);
         this.results = handles.get(2);
+        this.hashes = handles.get(3);
         this.syncPolicy = syncPolicy;
         this.maxDelayNanos = syncPolicy.maxDelay().toNanos();
         this.recordWrite = new WriteOptions().setSync(syncPolicy.recordsPerSync() == 1);
@@ -134,7 +141,9 @@ public final class CheckpointStore implements AutoCloseable {
         List<ColumnFamilyHandle> handles = new ArrayList<>();
         RocksDB db;
         try {
-            db = RocksDB.open(dbOptions, stateDir.toString(), descriptors(cfOptions), handles);
+            List<ColumnFamilyDescriptor> all = new ArrayList<>(descriptors(cfOptions));
+            all.add(new ColumnFamilyDescriptor(HASHES, cfOptions));
+            db = RocksDB.open(dbOptions, stateDir.toString(), all, handles);
         } catch (RocksDBException e) {
             cfOptions.close();
             dbOptions.close();
@@ -352,6 +361,36 @@ public final class CheckpointStore implements AutoCloseable {
         return named;
     }
 
+    /**
+     * Input files' SHA-256 by path and {@link FileIdentity}, kept across jobs like the result index:
+     * a later scan of the same, unchanged files reads none of them whole. A cache: written without
+     * waiting for the disk, and a lost or stale entry only costs reading the file again.
+     */
+    public KnownHashes knownHashes() {
+        return new KnownHashes() {
+            @Override
+            public Optional<String> sha256(Path file, FileIdentity identity) throws IOException {
+                try {
+                    byte[] value = db.get(hashes, file.toString().getBytes(StandardCharsets.UTF_8));
+                    return RecordCodec.decodeKnownHash(value, identity).map(Sha256::hex);
+                } catch (RocksDBException e) {
+                    throw translate(dir, e);
+                }
+            }
+
+            @Override
+            public void remember(Path file, FileIdentity identity, String sha256) throws IOException {
+                try {
+                    db.put(hashes, cacheWrite,
+                            file.toString().getBytes(StandardCharsets.UTF_8),
+                            RecordCodec.encodeKnownHash(identity, Sha256.fromHex(sha256)));
+                } catch (RocksDBException e) {
+                    throw translate(dir, e);
+                }
+            }
+        };
+    }
+
     /** Records that the job ran to its end and its output is committed. */
     public void markFinished() throws IOException {
         try {
@@ -425,6 +464,7 @@ public final class CheckpointStore implements AutoCloseable {
         db.close();
         recordWrite.close();
         syncedWrite.close();
+        cacheWrite.close();
         cfOptions.close();
         dbOptions.close();
         if (failure != null) {

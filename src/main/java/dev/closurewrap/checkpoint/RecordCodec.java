@@ -5,11 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.closurewrap.io.ByteString;
+import dev.closurewrap.io.FileIdentity;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The byte layout of the checkpoint database, written down once.
@@ -20,6 +22,8 @@ import java.util.List;
  *               kind data: DONE: output[32]; FAILED: UTF-8 reason; others: nothing
  * results  key  input[32] | plan[32]
  *          val  output[32] | path bytes (one output file that holds this result)
+ * hashes   key  an input file's absolute path (UTF-8)
+ *          val  device | inode | size | mtime ns | ctime ns (big-endian i64 each) | sha256[32]
  * default  "job" → JSON job record; "finished" → 1; "format" → "1"
  * </pre>
  */
@@ -95,6 +99,30 @@ final class RecordCodec {
         }
         return new ReusableResult(Sha256.of(Arrays.copyOf(value, Sha256.LENGTH)),
                 ByteString.of(value, Sha256.LENGTH, value.length - Sha256.LENGTH));
+    }
+
+    /** A known hash: the file's identity (five longs) and its SHA-256. */
+    static byte[] encodeKnownHash(FileIdentity identity, Sha256 sha256) {
+        java.nio.ByteBuffer value = java.nio.ByteBuffer.allocate(5 * Long.BYTES + Sha256.LENGTH);
+        value.putLong(identity.device()).putLong(identity.inode()).putLong(identity.size())
+                .putLong(identity.modifiedNanos()).putLong(identity.changedNanos());
+        value.put(sha256.bytes().toByteArray());
+        return value.array();
+    }
+
+    /** The hash a known-hash entry holds if the file still has that identity; empty for no entry or another identity. */
+    static Optional<Sha256> decodeKnownHash(byte[] value, FileIdentity now) throws IOException {
+        if (value == null) {
+            return Optional.empty();
+        }
+        if (value.length != 5 * Long.BYTES + Sha256.LENGTH) {
+            throw new IOException("checkpoint known-hash entry of " + value.length + " bytes: expected "
+                    + (5 * Long.BYTES + Sha256.LENGTH));
+        }
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(value);
+        FileIdentity then = new FileIdentity(in.getLong(), in.getLong(), in.getLong(), in.getLong(), in.getLong());
+        return then.equals(now) ? Optional.of(Sha256.of(Arrays.copyOfRange(value, 5 * Long.BYTES, value.length)))
+                : Optional.empty();
     }
 
     static byte[] encodeJob(JobRecord job) {

@@ -3,6 +3,8 @@ package dev.closurewrap.graph;
 import dev.closurewrap.elf.ElfFile;
 import dev.closurewrap.io.BadInputException;
 import dev.closurewrap.io.ByteString;
+import dev.closurewrap.io.FileIdentity;
+import dev.closurewrap.io.KnownHashes;
 import dev.closurewrap.io.ParallelIo;
 import dev.closurewrap.io.UnsupportedInputException;
 import dev.closurewrap.store.HashPartMatcher;
@@ -29,6 +31,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -52,14 +55,21 @@ public final class Scanner implements ReferenceFinder {
     private static final ThreadLocal<Worker> WORKER = ThreadLocal.withInitial(Worker::new);
 
     private final int threads;
+    /** Hashes of files read before (a job's state directory): a file they vouch for is not read whole. */
+    private final KnownHashes known;
     /** What {@link #find} classified, by store path, until {@link #scan} takes it. */
     private final Map<Path, List<ScannedFile>> found = new ConcurrentHashMap<>();
 
     public Scanner(int threads) {
+        this(threads, KnownHashes.NONE);
+    }
+
+    public Scanner(int threads, KnownHashes known) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads " + threads);
         }
         this.threads = threads;
+        this.known = known;
     }
 
     /**
@@ -112,7 +122,7 @@ public final class Scanner implements ReferenceFinder {
     /** Classifies one file. */
     public static ScannedFile scanOne(Path path) throws IOException {
         BasicFileAttributes attrs = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        return scanOne(new Entry(path, path, attrs), null).file;
+        return scanOne(new Entry(path, path, attrs), null, KnownHashes.NONE).file;
     }
 
     /** A file to classify: its path, the root it was found under and its attributes ({@code lstat}). */
@@ -153,11 +163,15 @@ public final class Scanner implements ReferenceFinder {
         }
         // Largest first: a big library read last would leave the other threads idle at the end.
         return ParallelIo.map(threads, entries, entry -> entry.attrs.isRegularFile() ? entry.attrs.size() : 0,
-                entry -> scanOne(entry, matcher == null ? null : matcher.scan()), "scanning");
+                entry -> scanOne(entry, matcher == null ? null : matcher.scan(), known), "scanning");
     }
 
-    /** Classifies one entry, feeding its name, link target or contents to {@code refs} if given. */
-    private static Scanned scanOne(Entry entry, HashPartMatcher.Scan refs) throws IOException {
+    /**
+     * Classifies one entry, feeding its name, link target or contents to {@code refs} if given. A
+     * file whose hash {@code known} vouches for is not read whole (unless {@code refs} needs it):
+     * only its first bytes, and an ELF object's headers and dynamic section.
+     */
+    private static Scanned scanOne(Entry entry, HashPartMatcher.Scan refs, KnownHashes known) throws IOException {
         Path path = entry.path;
         BasicFileAttributes attrs = entry.attrs;
         if (refs != null && !path.equals(entry.root) && path.getFileName() != null) {
@@ -182,11 +196,20 @@ public final class Scanner implements ReferenceFinder {
         byte[] buffer = worker.buffer;
         MessageDigest sha256 = worker.sha256;
         sha256.reset();
+        long now = FileIdentity.nowNanos();
+        // Taken before the content is read: a change while reading moves it, and the hash remembered
+        // under it is then never matched again.
+        FileIdentity identity = known == KnownHashes.NONE ? null : FileIdentity.of(path);
+        Optional<String> knownHash = identity == null || refs != null ? Optional.empty() : known.sha256(path, identity);
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             long size = channel.size();
             byte[] head = new byte[(int) Math.min(size, SHEBANG_LIMIT)];
             int headLength = 0;
             long done = 0;
+            if (knownHash.isPresent() && size == identity.size()) {
+                headLength = readHead(channel, head);
+                done = size;
+            }
             // To the end of the file, without a last empty read once its size is reached.
             while (done < size || size == 0) {
                 int n = channel.read(ByteBuffer.wrap(buffer), done);
@@ -210,7 +233,15 @@ public final class Scanner implements ReferenceFinder {
             if (refs != null) {
                 refs.endOfStream();
             }
-            String hash = HEX.formatHex(sha256.digest());
+            String hash;
+            if (knownHash.isPresent() && size == identity.size()) {
+                hash = knownHash.get();
+            } else {
+                hash = HEX.formatHex(sha256.digest());
+                if (identity != null && identity.settledAt(now)) {
+                    known.remember(path, identity, hash);
+                }
+            }
             Set<String> hits = refs == null ? none : refs.hits();
             if (ElfFile.isElf(head)) {
                 try {
@@ -225,6 +256,17 @@ public final class Scanner implements ReferenceFinder {
             }
             return new Scanned(new ScannedFile.Regular(path, size, hash, executable), hits);
         }
+    }
+
+    /** Fills {@code head} from the start of the file, or as much as the file has; the count read. */
+    private static int readHead(FileChannel channel, byte[] head) throws IOException {
+        ByteBuffer into = ByteBuffer.wrap(head);
+        while (into.hasRemaining()) {
+            if (channel.read(into, into.position()) <= 0) {
+                break;
+            }
+        }
+        return into.position();
     }
 
     private static void feed(HashPartMatcher.Scan refs, byte[] bytes) {

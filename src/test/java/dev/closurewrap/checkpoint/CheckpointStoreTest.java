@@ -205,4 +205,28 @@ class CheckpointStoreTest {
         IOException e = assertThrows(IOException.class, () -> CheckpointStore.readStatus(temp, 5));
         assertTrue(e.getMessage().contains("no checkpoint database"), e.getMessage());
     }
+
+    @Test
+    void knownHashes_answerOnlyForTheSameIdentity_andOutliveReopenAndAnotherJob() throws IOException {
+        Path file = temp.resolve("lib.so");
+        dev.closurewrap.io.FileIdentity identity = new dev.closurewrap.io.FileIdentity(2049, 77, 1000, 1_000_000_000L, 5_000_000_000L);
+        try (CheckpointStore store = open(job("/nix/store/aaa-foo"))) {
+            assertEquals(Optional.empty(), store.knownHashes().sha256(file, identity));
+            store.knownHashes().remember(file, identity, h("content").hex());
+            assertEquals(Optional.of(h("content").hex()), store.knownHashes().sha256(file, identity));
+            // Any field that moves on a change makes the entry miss: a rewrite (ctime), a new inode, another size.
+            assertEquals(Optional.empty(), store.knownHashes().sha256(file,
+                    new dev.closurewrap.io.FileIdentity(2049, 77, 1000, 1_000_000_000L, 5_000_000_001L)));
+            assertEquals(Optional.empty(), store.knownHashes().sha256(file,
+                    new dev.closurewrap.io.FileIdentity(2049, 78, 1000, 1_000_000_000L, 5_000_000_000L)));
+            assertEquals(Optional.empty(), store.knownHashes().sha256(file,
+                    new dev.closurewrap.io.FileIdentity(2049, 77, 1001, 1_000_000_000L, 5_000_000_000L)));
+            assertEquals(Optional.empty(), store.knownHashes().sha256(temp.resolve("other.so"), identity));
+        }
+        // Kept, like the result index, when the state directory is taken over by another command.
+        try (CheckpointStore store = CheckpointStore.open(temp.resolve("state"), job("/nix/store/bbb-bar"),
+                CheckpointStore.OnOtherJob.RESTART, SyncPolicy.batched(8))) {
+            assertEquals(Optional.of(h("content").hex()), store.knownHashes().sha256(file, identity));
+        }
+    }
 }

@@ -3,6 +3,7 @@ package dev.closurewrap.graph;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.closurewrap.store.Closure;
@@ -10,6 +11,7 @@ import dev.closurewrap.store.HashPartMatcher;
 import dev.closurewrap.store.ReferenceScanner;
 import dev.closurewrap.store.StoreDirSource;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -124,5 +126,60 @@ class ScannerTest {
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new AssertionError(e);
         }
+    }
+
+    /** Remembers in memory, and counts what it was asked to remember. */
+    private static final class MemoryHashes implements dev.closurewrap.io.KnownHashes {
+        final java.util.Map<Path, java.util.Map.Entry<dev.closurewrap.io.FileIdentity, String>> entries =
+                new java.util.concurrent.ConcurrentHashMap<>();
+
+        @Override
+        public java.util.Optional<String> sha256(Path file, dev.closurewrap.io.FileIdentity identity) {
+            var e = entries.get(file);
+            return e != null && e.getKey().equals(identity) ? java.util.Optional.of(e.getValue()) : java.util.Optional.empty();
+        }
+
+        @Override
+        public void remember(Path file, dev.closurewrap.io.FileIdentity identity, String sha256) {
+            entries.put(file, java.util.Map.entry(identity, sha256));
+        }
+    }
+
+    @Test
+    void knownHash_isTakenWithoutReadingTheFile_untilTheFileChanges_andAFreshFileIsNotRemembered() throws Exception {
+        Path dir = path("7".repeat(32), "known");
+        Path file = dir.resolve("data");
+        Files.writeString(file, "first content");
+        MemoryHashes known = new MemoryHashes();
+        Scanner scanner = new Scanner(2, known);
+        String real = ((ScannedFile.Regular) only(scanner.scan(List.of(dir)), file)).sha256();
+        assertTrue(known.entries.isEmpty(), "a file changed less than two seconds ago is not remembered");
+
+        // Vouched for under its current identity: the scan believes the entry, so it did not read the file.
+        String vouched = "ab".repeat(32);
+        known.remember(file, dev.closurewrap.io.FileIdentity.of(file), vouched);
+        assertEquals(vouched, ((ScannedFile.Regular) only(scanner.scan(List.of(dir)), file)).sha256());
+
+        // Changed (same size: only the times tell): read again. The kernel's file clock is coarse
+        // (a few ms); a change within the same tick is what the "settled" rule is for.
+        Thread.sleep(50);
+        Files.writeString(file, "other content");
+        String now = ((ScannedFile.Regular) only(scanner.scan(List.of(dir)), file)).sha256();
+        assertEquals(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest("other content".getBytes(StandardCharsets.UTF_8))), now);
+        assertNotEquals(real, now);
+    }
+
+    @Test
+    void settled_meansTheLastChangeIsTwoSecondsOld() {
+        var identity = new dev.closurewrap.io.FileIdentity(1, 2, 3, 1_000_000_000L, 10_000_000_000L);
+        assertFalse(identity.settledAt(11_999_999_999L));
+        assertTrue(identity.settledAt(12_000_000_000L));
+        var touched = new dev.closurewrap.io.FileIdentity(1, 2, 3, 20_000_000_000L, 10_000_000_000L);
+        assertFalse(touched.settledAt(12_000_000_000L), "a modification time in the future counts too");
+    }
+
+    private static ScannedFile only(List<ScannedFile> files, Path path) {
+        return files.stream().filter(f -> f.path().equals(path)).findFirst().orElseThrow();
     }
 }
