@@ -8,7 +8,8 @@
 #       default (sync-output = true: every output file fsynced), without fsync
 #       (--option sync-output false --option checkpoint-sync-every 100000, like cp), and with
 #       --hardlink (unchanged files linked, no fsync), that command again over its finished
-#       output, and --absolute (no fsync);
+#       output, another output on the same state directory (input hashes known, rewrites reused;
+#       with and without --hardlink), and --absolute (no fsync);
 #   (b) OUT.tar.zst (no fsync) vs `tar -c | zstd -3 -T1` with the same reproducible options;
 #   (c) vs integration/patchelf-wrap.sh: `cp -a` plus the same edits with patchelf, one process
 #       per file and edit group; "apply" is the copy and the edits alone, "total" adds working
@@ -39,7 +40,7 @@ integration/build-test-closure.sh >/dev/null
 # run NAME CMD...: one timed run, appended to $work/times as "NAME seconds maxrss_kb user sys".
 run() {
   local name=$1; shift
-  [[ -n ${keep:-} ]] || rm -rf "$work/out" "$work/out."* "$work/pw-out"
+  [[ -n ${keep:-} ]] || rm -rf "$work/out" "$work/out."* "$work/out2" "$work/out3" "$work/pw-out"
   sync
   /usr/bin/time -f '%e %M %U %S' -o "$work/time" "$@" >/dev/null 2>"$work/stderr" \
     || { echo "failed: $*" >&2; cat "$work/stderr" >&2; exit 1; }
@@ -84,6 +85,10 @@ for c in $closures; do
     run wrap-dir-nosync "$cw" --relative -q "${fast[@]}" -o "$work/out" $roots
     run wrap-dir-hardlink "$cw" --relative -q "${fast[@]}" --hardlink -o "$work/out" $roots
     keep=1 run wrap-dir-again "$cw" --relative -q "${fast[@]}" --hardlink -o "$work/out" $roots
+    # Another output on that state directory: input hashes known, every rewrite reused.
+    rm -rf "$work/out2" "$work/out3"
+    keep=1 run wrap-dir-warm-hardlink "$cw" --relative -q "${fast[@]}" --hardlink --state "$work/out.closure-wrap-state" -o "$work/out2" $roots
+    keep=1 run wrap-dir-warm "$cw" --relative -q "${fast[@]}" --state "$work/out.closure-wrap-state" -o "$work/out3" $roots
     run wrap-dir-absolute "$cw" --absolute -q "${fast[@]}" --prefix "$work/out/store" -o "$work/out" $roots
     run tar-zstd bash -c "$tarpeer"
     run wrap-tar-zst "$cw" --relative -q "${fast[@]}" -o "$work/out.tar.zst" $roots
@@ -100,6 +105,8 @@ for c in $closures; do
   row "(a) directory, no fsync vs cp -a" wrap-dir-nosync cp
   row "(a) directory, --hardlink, no fsync vs cp -a" wrap-dir-hardlink cp
   row "(a) the same again (finished job: checked, nothing written) vs cp -a" wrap-dir-again cp
+  row "(a) another output, same state directory (warm), --hardlink, no fsync vs cp -a" wrap-dir-warm-hardlink cp
+  row "(a) another output, same state directory (warm), no fsync vs cp -a" wrap-dir-warm cp
   row "(a) directory, --absolute, no fsync vs cp -a" wrap-dir-absolute cp
   row "(b) tar.zst, no fsync vs tar -c \\| zstd -3" wrap-tar-zst tar-zstd
   row "(c) directory, no fsync vs patchelf script (copy + edits)" wrap-dir-nosync patchelf-apply
