@@ -4,6 +4,7 @@ import dev.closurewrap.checkpoint.CheckpointStore;
 import dev.closurewrap.checkpoint.Sha256;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +14,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Keeps {@code STATE/staged} from growing with files nothing will read again. A staged file
+ * Keeps {@code STATE/staged} from growing with files nothing will read again, and the result
+ * index and the known input hashes from keeping entries that point at nothing. A staged file
  * ({@code staged/<output sha256>}) serves two readers: a resumed job building an archive or cache
  * from its DONE records, and any later job reusing a rewrite by (input hash, plan hash) through
  * the result index. Once a job has finished, everything else there is dead: the staged manifests,
@@ -27,8 +29,8 @@ final class StagedPruner {
 
     private StagedPruner() {}
 
-    /** What was removed. */
-    record Pruned(long files, long bytes) {}
+    /** What was removed: staged files and their bytes, result-index entries, known hashes. */
+    record Pruned(long files, long bytes, long results, long knownHashes) {}
 
     /**
      * Removes from {@code staged} every temp file and every staged output no record or result-index
@@ -51,7 +53,11 @@ final class StagedPruner {
             bytes += Files.size(p);
             Files.delete(p);
         }
-        return new Pruned(dead.size(), bytes);
+        // The indexes shrink with what they point at: a result whose staged file is gone can never
+        // be reused, a hash of a file no longer there (a collected store path) never matched.
+        long results = store.forgetResults(hash -> Files.isRegularFile(staged.resolve(hash.hex()), LinkOption.NOFOLLOW_LINKS));
+        long hashes = store.forgetKnownHashes(file -> Files.exists(file, LinkOption.NOFOLLOW_LINKS));
+        return new Pruned(dead.size(), bytes, results, hashes);
     }
 
     /** {@link #prune} after the job finished: its output is complete, so a failure here is only a warning. */

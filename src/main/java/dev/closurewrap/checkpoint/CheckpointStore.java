@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
@@ -389,6 +390,57 @@ public final class CheckpointStore implements AutoCloseable {
                 }
             }
         };
+    }
+
+    /**
+     * Removes the result-index entries whose output {@code present} no longer finds (a staged file
+     * pruned or deleted): they could never be reused again. Returns how many went.
+     */
+    public long forgetResults(Predicate<Sha256> present) throws IOException {
+        List<byte[]> gone = new ArrayList<>();
+        try (RocksIterator it = db.newIterator(results)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                if (!present.test(RecordCodec.decodeResult(it.value()).outputHash())) {
+                    gone.add(it.key());
+                }
+            }
+            it.status();
+        } catch (RocksDBException e) {
+            throw translate(dir, e);
+        }
+        deleteAll(results, gone);
+        return gone.size();
+    }
+
+    /** Removes the known hashes of files {@code exists} no longer finds (a store path collected). Returns how many went. */
+    public long forgetKnownHashes(Predicate<Path> exists) throws IOException {
+        List<byte[]> gone = new ArrayList<>();
+        try (RocksIterator it = db.newIterator(hashes)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                if (!exists.test(Path.of(new String(it.key(), StandardCharsets.UTF_8)))) {
+                    gone.add(it.key());
+                }
+            }
+            it.status();
+        } catch (RocksDBException e) {
+            throw translate(dir, e);
+        }
+        deleteAll(hashes, gone);
+        return gone.size();
+    }
+
+    private void deleteAll(ColumnFamilyHandle family, List<byte[]> keys) throws IOException {
+        if (keys.isEmpty()) {
+            return;
+        }
+        try (WriteBatch batch = new WriteBatch()) {
+            for (byte[] key : keys) {
+                batch.delete(family, key);
+            }
+            db.write(cacheWrite, batch);
+        } catch (RocksDBException e) {
+            throw translate(dir, e);
+        }
     }
 
     /** Records that the job ran to its end and its output is committed. */

@@ -1,6 +1,7 @@
 package dev.closurewrap.bundle;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.closurewrap.checkpoint.CheckpointStore;
 import dev.closurewrap.checkpoint.JobRecord;
@@ -49,6 +50,32 @@ class StagedPrunerTest {
         try (var left = Files.list(staged)) {
             assertEquals(List.of(h("a directory").hex(), h("done").hex(), h("indexed").hex(), "notes.txt").stream()
                     .sorted().toList(), left.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+    }
+
+    @Test
+    void prune_forgetsResultsWhoseStagedFileIsGone_andHashesOfFilesNoLongerThere() throws IOException {
+        Path state = temp.resolve("state");
+        Path staged = Files.createDirectories(state.resolve("staged"));
+        Files.writeString(staged.resolve(h("kept").hex()), "kept");
+        Path present = Files.writeString(temp.resolve("present"), "x");
+        Path collected = temp.resolve("collected");
+        var identity = new dev.closurewrap.io.FileIdentity(1, 2, 1, 0, 0);
+        try (CheckpointStore store = CheckpointStore.open(state, job("/one"), CheckpointStore.OnOtherJob.RESTART,
+                SyncPolicy.EVERY_RECORD)) {
+            store.markDone(ByteString.utf8("store/x/kept"), h("i1"), h("p"), h("kept"));
+            // An earlier job's result whose staged file someone deleted.
+            store.markDone(ByteString.utf8("store/x/lost"), h("i2"), h("p"), h("lost"));
+            store.knownHashes().remember(present, identity, h("x").hex());
+            store.knownHashes().remember(collected, identity, h("y").hex());
+
+            StagedPruner.Pruned pruned = StagedPruner.prune(store, staged);
+            assertEquals(1, pruned.results());
+            assertEquals(1, pruned.knownHashes());
+            assertTrue(store.reusableResult(h("i1"), h("p")).isPresent());
+            assertTrue(store.reusableResult(h("i2"), h("p")).isEmpty());
+            assertEquals(java.util.Optional.of(h("x").hex()), store.knownHashes().sha256(present, identity));
+            assertTrue(store.knownHashes().sha256(collected, identity).isEmpty());
         }
     }
 }
