@@ -15,11 +15,11 @@
 #       per file and edit group; "apply" is the copy and the edits alone, "total" adds working
 #       out the edits (the job's --dry-run --json plan and an inspect of the old names).
 #
-# Every case runs RUNS times (default 3), cases alternating, outputs and state directories
-# removed and `sync` run before each (not timed); medians of wall-clock seconds and of CPU
-# seconds (user + sys, children included: steadier than wall time on a shared machine) and the
-# largest peak RSS (GNU time) are printed, with ratio = ours / peer. Page cache warm (the closure is read
-# once first). Then, unless STARTUP_RUNS=0, start-up of the wrapped test-closure programs.
+# Every case runs RUNS times (default 3), cases alternating, each into a fresh directory (nothing
+# is deleted until the end; see settle below), `sync` run before each (not timed); medians of
+# wall-clock seconds and of CPU seconds (user + sys, children included: steadier than wall time on
+# a shared machine) and the largest peak RSS (GNU time) are printed, with ratio = ours / peer.
+# Page cache warm (the closure is read once first). Then, unless STARTUP_RUNS=0, start-up of the wrapped test-closure programs.
 #
 # Run from the repository root after `mvn -q -B package -DskipTests`, as root (Nix builds).
 set -euo pipefail
@@ -37,10 +37,23 @@ fast=(--option sync-output false --option checkpoint-sync-every 100000)
 integration/build-test-closure.sh >/dev/null
 [[ $closures == *big* ]] && integration/build-big-closure.sh >/dev/null
 
+# This VM's ext4 has no journal, and then the inode allocator skips every inode freed in the
+# last 60 s (360 s while its inode-table block is dirty, which a new inode in the same block
+# makes it), scanning each one: creating files soon after deleting a big tree costs milliseconds
+# per inode (find_inode_bit/recently_deleted in a profile, for cp -a as much as for the job). So
+# nothing is deleted while cases run: each run writes a fresh directory of its round's, and
+# every output stays until the end (about 7.5 GB per round of the big closure). SETTLE seconds
+# (default 0) are waited first, after removing an earlier run's outputs.
+settle() {
+  sync
+  [[ ${SETTLE:-0} -gt 0 ]] && sleep "$SETTLE"
+  return 0
+}
+settle
+
 # run NAME CMD...: one timed run, appended to $work/times as "NAME seconds maxrss_kb user sys".
 run() {
   local name=$1; shift
-  [[ -n ${keep:-} ]] || rm -rf "$work/out" "$work/out."* "$work/out2" "$work/out3" "$work/pw-out"
   sync
   /usr/bin/time -f '%e %M %U %S' -o "$work/time" "$@" >/dev/null 2>"$work/stderr" \
     || { echo "failed: $*" >&2; cat "$work/stderr" >&2; exit 1; }
@@ -78,22 +91,23 @@ for c in $closures; do
   : > "$work/times"
   integration/patchelf-wrap.sh prepare "$work/pw" --relative $roots 2>/dev/null
   edited=$(grep -c '"kind" : "edit-elf"' "$work/pw/plan.json" || true)
-  tarpeer="tar -C /nix/store --sort=name --owner=0 --group=0 --numeric-owner --mtime=@1 -cf - $(for p in $closure; do printf '%s ' "${p#/nix/store/}"; done)| zstd -q -T1 -3 > $work/out.peer.tar.zst"
+  tarpeer="tar -C /nix/store --sort=name --owner=0 --group=0 --numeric-owner --mtime=@1 -cf - $(for p in $closure; do printf '%s ' "${p#/nix/store/}"; done)| zstd -q -T1 -3 > @OUT@"
   for ((i = 0; i < runs; i++)); do
-    run cp bash -c "mkdir -p $work/out.cp && cp -a $closure $work/out.cp/"
-    run wrap-dir "$cw" --relative -q -o "$work/out" $roots
-    run wrap-dir-nosync "$cw" --relative -q "${fast[@]}" -o "$work/out" $roots
-    run wrap-dir-hardlink "$cw" --relative -q "${fast[@]}" --hardlink -o "$work/out" $roots
-    keep=1 run wrap-dir-again "$cw" --relative -q "${fast[@]}" --hardlink -o "$work/out" $roots
+    r=$work/$c-$i
+    mkdir -p "$r"
+    run cp bash -c "mkdir -p $r/cp && cp -a $closure $r/cp/"
+    run wrap-dir "$cw" --relative -q -o "$r/dir" $roots
+    run wrap-dir-nosync "$cw" --relative -q "${fast[@]}" -o "$r/nosync" $roots
+    run wrap-dir-hardlink "$cw" --relative -q "${fast[@]}" --hardlink -o "$r/hardlink" $roots
+    run wrap-dir-again "$cw" --relative -q "${fast[@]}" --hardlink -o "$r/hardlink" $roots
     # Another output on that state directory: input hashes known, every rewrite reused.
-    rm -rf "$work/out2" "$work/out3"
-    keep=1 run wrap-dir-warm-hardlink "$cw" --relative -q "${fast[@]}" --hardlink --state "$work/out.closure-wrap-state" -o "$work/out2" $roots
-    keep=1 run wrap-dir-warm "$cw" --relative -q "${fast[@]}" --state "$work/out.closure-wrap-state" -o "$work/out3" $roots
-    run wrap-dir-absolute "$cw" --absolute -q "${fast[@]}" --prefix "$work/out/store" -o "$work/out" $roots
-    run tar-zstd bash -c "$tarpeer"
-    run wrap-tar-zst "$cw" --relative -q "${fast[@]}" -o "$work/out.tar.zst" $roots
-    run patchelf-apply integration/patchelf-wrap.sh apply "$work/pw" "$work/pw-out"
-    run patchelf-total bash -c "integration/patchelf-wrap.sh prepare $work/pw2 --relative $roots 2>/dev/null && integration/patchelf-wrap.sh apply $work/pw2 $work/pw-out"
+    run wrap-dir-warm-hardlink "$cw" --relative -q "${fast[@]}" --hardlink --state "$r/hardlink.closure-wrap-state" -o "$r/warm-hardlink" $roots
+    run wrap-dir-warm "$cw" --relative -q "${fast[@]}" --state "$r/hardlink.closure-wrap-state" -o "$r/warm" $roots
+    run wrap-dir-absolute "$cw" --absolute -q "${fast[@]}" --prefix "$r/absolute/store" -o "$r/absolute" $roots
+    run tar-zstd bash -c "${tarpeer//@OUT@/$r/peer.tar.zst}"
+    run wrap-tar-zst "$cw" --relative -q "${fast[@]}" -o "$r/out.tar.zst" $roots
+    run patchelf-apply integration/patchelf-wrap.sh apply "$work/pw" "$r/pw-out"
+    run patchelf-total bash -c "integration/patchelf-wrap.sh prepare $r/pw2 --relative $roots 2>/dev/null && integration/patchelf-wrap.sh apply $r/pw2 $r/pw2-out"
     run dry-run "$cw" --relative -q --dry-run $roots
   done
   echo
@@ -112,7 +126,7 @@ for c in $closures; do
   row "(c) directory, no fsync vs patchelf script (copy + edits)" wrap-dir-nosync patchelf-apply
   row "(c) directory, no fsync vs patchelf script (+ working out the edits)" wrap-dir-nosync patchelf-total
   row "--dry-run (scan, graph, plan)" dry-run
-  ls -l "$work/out.peer.tar.zst" 2>/dev/null | awk '{ print "peer tar.zst: " $5 " bytes" }' || true
+  ls -l "$work/$c-0/peer.tar.zst" "$work/$c-0/out.tar.zst" 2>/dev/null | awk '{ print $NF ": " $5 " bytes" }' || true
 done
 
 n=${STARTUP_RUNS:-50}
