@@ -15,11 +15,11 @@
 #       per file and edit group; "apply" is the copy and the edits alone, "total" adds working
 #       out the edits (the job's --dry-run --json plan and an inspect of the old names).
 #
-# Every case runs RUNS times (default 3), cases alternating, each into a fresh directory (nothing
-# is deleted until the end; see settle below), `sync` run before each (not timed); medians of
+# Every case runs RUNS times (default 3), cases alternating, each into a fresh directory, caches
+# prepared alike before each (not timed; see prepare_run below); medians of
 # wall-clock seconds and of CPU seconds (user + sys, children included: steadier than wall time on
 # a shared machine) and the largest peak RSS (GNU time) are printed, with ratio = ours / peer.
-# Page cache warm (the closure is read once first). Then, unless STARTUP_RUNS=0, start-up of the wrapped test-closure programs.
+# Page cache warm for the inputs, cold for earlier outputs. Then, unless STARTUP_RUNS=0, start-up of the wrapped test-closure programs.
 #
 # Run from the repository root after `mvn -q -B package -DskipTests`, as root (Nix builds).
 set -euo pipefail
@@ -37,24 +37,28 @@ fast=(--option sync-output false --option checkpoint-sync-every 100000)
 integration/build-test-closure.sh >/dev/null
 [[ $closures == *big* ]] && integration/build-big-closure.sh >/dev/null
 
-# This VM's ext4 has no journal, and then the inode allocator skips every inode freed in the
-# last 60 s (360 s while its inode-table block is dirty, which a new inode in the same block
-# makes it), scanning each one: creating files soon after deleting a big tree costs milliseconds
-# per inode (find_inode_bit/recently_deleted in a profile, for cp -a as much as for the job). So
-# nothing is deleted while cases run: each run writes a fresh directory of its round's, and
-# every output stays until the end (about 7.5 GB per round of the big closure). SETTLE seconds
-# (default 0) are waited first, after removing an earlier run's outputs.
-settle() {
+# This VM's ext4 has no journal, and then its inode allocator skips every inode freed in the last
+# 60 s (360 s while its inode-table block is dirty) whose block is still in the page cache,
+# looking at each in turn: creating files soon after deleting a big tree costs milliseconds per
+# inode (find_inode_bit/recently_deleted in a profile; for cp -a as much as for the job, but not
+# by the same amount in every case). Keeping every output instead fills the page cache until the
+# closure itself is read from disk again. So before each run: sync, drop the clean page cache
+# (as root), read the closure, the JDK and the job's jars again. Every run then starts alike:
+# inputs cached, earlier outputs on disk only, no freed inode looked at. The runs of a round
+# write into one directory, removed when the next round starts.
+jdk=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
+prepare_run() {
   sync
-  [[ ${SETTLE:-0} -gt 0 ]] && sleep "$SETTLE"
-  return 0
+  if [[ -w /proc/sys/vm/drop_caches ]]; then
+    echo 1 > /proc/sys/vm/drop_caches
+  fi
+  find $closure "$jdk" target/closure-wrap.jar target/closure-wrap.jsa target/lib -type f -exec cat {} + >/dev/null 2>&1 || true
 }
-settle
 
 # run NAME CMD...: one timed run, appended to $work/times as "NAME seconds maxrss_kb user sys".
 run() {
   local name=$1; shift
-  sync
+  prepare_run
   /usr/bin/time -f '%e %M %U %S' -o "$work/time" "$@" >/dev/null 2>"$work/stderr" \
     || { echo "failed: $*" >&2; cat "$work/stderr" >&2; exit 1; }
   echo "$name $(cat "$work/time")" >> "$work/times"
@@ -87,12 +91,12 @@ for c in $closures; do
   closure=$(nix-store -q --requisites $roots | tr "\n" " ")
   files=$(find $closure -type f | wc -l)
   bytes=$(du -scb $closure | tail -1 | cut -f1)
-  find $closure -type f -exec cat {} + >/dev/null
   : > "$work/times"
   integration/patchelf-wrap.sh prepare "$work/pw" --relative $roots 2>/dev/null
   edited=$(grep -c '"kind" : "edit-elf"' "$work/pw/plan.json" || true)
   tarpeer="tar -C /nix/store --sort=name --owner=0 --group=0 --numeric-owner --mtime=@1 -cf - $(for p in $closure; do printf '%s ' "${p#/nix/store/}"; done)| zstd -q -T1 -3 > @OUT@"
   for ((i = 0; i < runs; i++)); do
+    rm -rf "$work/$c-$((i - 1))"
     r=$work/$c-$i
     mkdir -p "$r"
     run cp bash -c "mkdir -p $r/cp && cp -a $closure $r/cp/"
