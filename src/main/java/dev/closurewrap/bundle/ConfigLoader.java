@@ -57,6 +57,7 @@ public final class ConfigLoader {
         KEYS.put("progress-log-interval", Kind.SCALAR);
         KEYS.put("binary-cache-compression", Kind.SCALAR);
         KEYS.put("secret-key-files", Kind.LIST);
+        KEYS.put("staged-max-size", Kind.SCALAR);
     }
 
     private final Optional<Path> systemFile;
@@ -299,7 +300,8 @@ public final class ConfigLoader {
                 hostDirs,
                 Duration.ofSeconds(integer(v, "progress-log-interval")),
                 cacheCompression(scalar(v, "binary-cache-compression")),
-                secretKeyFile(list(v, "secret-key-files")));
+                secretKeyFile(list(v, "secret-key-files")),
+                size(scalar(v, "staged-max-size"), "staged-max-size"));
     }
 
     private static Compression cacheCompression(String text) {
@@ -351,6 +353,30 @@ public final class ConfigLoader {
             return Integer.parseInt(text);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(key + " must be " + expected + ", got '" + text + "'");
+        }
+    }
+
+    /** {@code unlimited}, or a number of bytes with an optional K, M, G or T suffix (powers of 1024). */
+    static long size(String text, String key) {
+        if (text.equals("unlimited")) {
+            return Long.MAX_VALUE;
+        }
+        int shift = 0;
+        String digits = text;
+        int suffix = text.isEmpty() ? -1 : "KMGT".indexOf(text.charAt(text.length() - 1));
+        if (suffix >= 0) {
+            shift = 10 * (suffix + 1);
+            digits = text.substring(0, text.length() - 1);
+        }
+        try {
+            long value = Long.parseLong(digits);
+            if (value < 0 || (value << shift >> shift) != value || (value << shift) < 0) {
+                throw new NumberFormatException();
+            }
+            return value << shift;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be 'unlimited' or a size in bytes (a number, or one"
+                    + " ending in K, M, G or T), got '" + text + "'");
         }
     }
 

@@ -31,7 +31,7 @@ import java.util.Optional;
 public record WrapConfig(Path storeDir, int jobs, String stateDir, int gzipLevel, int xzLevel, int zstdLevel,
                          boolean hardlink, boolean syncOutput, int checkpointSyncEvery, PathGlobs exclude,
                          List<Path> hostLibraryDirs, Duration progressLogInterval, Compression cacheCompression,
-                         Optional<Path> secretKeyFile) {
+                         Optional<Path> secretKeyFile, long stagedMaxBytes) {
 
     public WrapConfig {
         Objects.requireNonNull(storeDir, "storeDir");
@@ -54,14 +54,15 @@ public record WrapConfig(Path storeDir, int jobs, String stateDir, int gzipLevel
         Objects.requireNonNull(cacheCompression, "cacheCompression");
         Objects.requireNonNull(secretKeyFile, "secretKeyFile");
         require(cacheCompression != Compression.GZIP, "binary-cache-compression must be xz, zstd or none, got gzip");
+        require(stagedMaxBytes >= 0, "staged-max-size must not be negative, got " + stagedMaxBytes);
     }
 
-    /** Without the binary-cache settings: xz, unsigned. */
+    /** Without the binary-cache settings (xz, unsigned) and with no limit on the staging directory. */
     public WrapConfig(Path storeDir, int jobs, String stateDir, int gzipLevel, int xzLevel, int zstdLevel,
                       boolean hardlink, boolean syncOutput, int checkpointSyncEvery, PathGlobs exclude,
                       List<Path> hostLibraryDirs, Duration progressLogInterval) {
         this(storeDir, jobs, stateDir, gzipLevel, xzLevel, zstdLevel, hardlink, syncOutput, checkpointSyncEvery,
-                exclude, hostLibraryDirs, progressLogInterval, Compression.XZ, Optional.empty());
+                exclude, hostLibraryDirs, progressLogInterval, Compression.XZ, Optional.empty(), Long.MAX_VALUE);
     }
 
     private static void require(boolean condition, String problem) {
@@ -129,12 +130,14 @@ public record WrapConfig(Path storeDir, int jobs, String stateDir, int gzipLevel
 
     public WrapConfig withJobs(int n) {
         return new WrapConfig(storeDir, n, stateDir, gzipLevel, xzLevel, zstdLevel, hardlink, syncOutput,
-                checkpointSyncEvery, exclude, hostLibraryDirs, progressLogInterval, cacheCompression, secretKeyFile);
+                checkpointSyncEvery, exclude, hostLibraryDirs, progressLogInterval, cacheCompression, secretKeyFile,
+                stagedMaxBytes);
     }
 
     public WrapConfig withHardlink(boolean link) {
         return new WrapConfig(storeDir, jobs, stateDir, gzipLevel, xzLevel, zstdLevel, link, syncOutput,
-                checkpointSyncEvery, exclude, hostLibraryDirs, progressLogInterval, cacheCompression, secretKeyFile);
+                checkpointSyncEvery, exclude, hostLibraryDirs, progressLogInterval, cacheCompression, secretKeyFile,
+                stagedMaxBytes);
     }
 
     /** The configuration in the syntax of the files, one key a line: what {@code --show-config} prints. */
@@ -154,7 +157,23 @@ public record WrapConfig(Path storeDir, int jobs, String stateDir, int gzipLevel
         line(sb, "progress-log-interval", Long.toString(progressLogInterval.toSeconds()));
         line(sb, "binary-cache-compression", cacheCompressionName(cacheCompression));
         line(sb, "secret-key-files", secretKeyFile.map(Path::toString).orElse(""));
+        line(sb, "staged-max-size", sizeText(stagedMaxBytes));
         return sb.toString();
+    }
+
+    /** A size as {@code staged-max-size} takes it: {@code unlimited}, or bytes with the largest exact K, M, G or T suffix. */
+    static String sizeText(long bytes) {
+        if (bytes == Long.MAX_VALUE) {
+            return "unlimited";
+        }
+        String units = "KMGT";
+        int unit = -1;
+        long value = bytes;
+        while (unit + 1 < units.length() && value != 0 && value % 1024 == 0) {
+            value /= 1024;
+            unit++;
+        }
+        return unit < 0 ? Long.toString(bytes) : value + String.valueOf(units.charAt(unit));
     }
 
     /** The word {@code binary-cache-compression} takes: Nix's names. */

@@ -528,7 +528,8 @@ public final class WrapJob {
                 SinkSummary summary = sink.finish();
                 if (store.isPresent()) {
                     store.get().markFinished();
-                    StagedPruner.afterFinishedJob(store.get(), staged, progress::warning);
+                    StagedPruner.afterFinishedJob(store.get(), staged, request.settings().stagedMaxBytes(),
+                            progress::warning);
                 }
                 progress.phaseFinished(ProgressListener.Phase.WRITE);
                 return new WrapResult(plan, failures, reused.get(), false, Optional.of(summary));
@@ -752,6 +753,7 @@ public final class WrapJob {
                     AtomicFiles.fsyncDirectory(staged);
                 }
                 checkedStaged.add(result.get().outputHash().hex());
+                store.get().markUsed(result.get().outputHash());
                 return Optional.of(file);
             }
             return Optional.empty();

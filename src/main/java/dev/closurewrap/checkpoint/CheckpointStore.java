@@ -77,6 +77,7 @@ public final class CheckpointStore implements AutoCloseable {
     private static final byte[] FILES = "files".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] RESULTS = "results".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] HASHES = "hashes".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] USED = "used".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] JOB_KEY = "job".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] FINISHED_KEY = "finished".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] FORMAT_KEY = "format".getBytes(StandardCharsets.US_ASCII);
@@ -95,6 +96,7 @@ public final class CheckpointStore implements AutoCloseable {
     private volatile ColumnFamilyHandle files;
     private final ColumnFamilyHandle results;
     private final ColumnFamilyHandle hashes;
+    private final ColumnFamilyHandle used;
     private final List<ColumnFamilyHandle> handles;
     private final WriteOptions recordWrite;
     private final WriteOptions syncedWrite;
@@ -118,6 +120,7 @@ public final class CheckpointStore implements AutoCloseable {
         this.files = handles.get(1);
         this.results = handles.get(2);
         this.hashes = handles.get(3);
+        this.used = handles.get(4);
         this.syncPolicy = syncPolicy;
         this.maxDelayNanos = syncPolicy.maxDelay().toNanos();
         this.recordWrite = new WriteOptions().setSync(syncPolicy.recordsPerSync() == 1);
@@ -144,6 +147,7 @@ public final class CheckpointStore implements AutoCloseable {
         try {
             List<ColumnFamilyDescriptor> all = new ArrayList<>(descriptors(cfOptions));
             all.add(new ColumnFamilyDescriptor(HASHES, cfOptions));
+            all.add(new ColumnFamilyDescriptor(USED, cfOptions));
             db = RocksDB.open(dbOptions, stateDir.toString(), all, handles);
         } catch (RocksDBException e) {
             cfOptions.close();
@@ -277,6 +281,39 @@ public final class CheckpointStore implements AutoCloseable {
     public void markDone(ByteString path, Sha256 inputHash, Sha256 planHash, Sha256 outputHash) throws IOException {
         FileRecord done = new FileRecord(path, inputHash, planHash, new FileState.Done(outputHash));
         put(done, RecordCodec.encodeResult(outputHash, path));
+        markUsed(outputHash);
+    }
+
+    /**
+     * Notes that a job made or reused the result {@code outputHash} now: the staged files least
+     * recently used go first when the staging directory is over its limit. Not synced: a lost
+     * note only makes a result look older.
+     */
+    public void markUsed(Sha256 outputHash) throws IOException {
+        try {
+            db.put(used, cacheWrite, outputHash.bytes().toByteArray(),
+                    java.nio.ByteBuffer.allocate(Long.BYTES).putLong(System.currentTimeMillis()).array());
+        } catch (RocksDBException e) {
+            throw translate(dir, e);
+        }
+    }
+
+    /** When each result was last made or reused (epoch milliseconds); a result never noted is not in the map. */
+    public Map<Sha256, Long> lastUsed() throws IOException {
+        Map<Sha256, Long> all = new java.util.HashMap<>();
+        try (RocksIterator it = db.newIterator(used)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                byte[] key = it.key();
+                byte[] value = it.value();
+                if (key.length == Sha256.LENGTH && value.length == Long.BYTES) {
+                    all.put(Sha256.of(key), java.nio.ByteBuffer.wrap(value).getLong());
+                }
+            }
+            it.status();
+        } catch (RocksDBException e) {
+            throw translate(dir, e);
+        }
+        return all;
     }
 
     /** Records a file copied unchanged. Call only after the copy is durable. */
@@ -409,6 +446,18 @@ public final class CheckpointStore implements AutoCloseable {
             throw translate(dir, e);
         }
         deleteAll(results, gone);
+        List<byte[]> notes = new ArrayList<>();
+        try (RocksIterator it = db.newIterator(used)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                if (it.key().length != Sha256.LENGTH || !present.test(Sha256.of(it.key()))) {
+                    notes.add(it.key());
+                }
+            }
+            it.status();
+        } catch (RocksDBException e) {
+            throw translate(dir, e);
+        }
+        deleteAll(used, notes);
         return gone.size();
     }
 

@@ -24,6 +24,8 @@ import java.util.Optional;
  *          val  output[32] | path bytes (one output file that holds this result)
  * hashes   key  an input file's absolute path (UTF-8)
  *          val  device | inode | size | mtime ns | ctime ns (big-endian i64 each) | sha256[32]
+ * used     key  output[32]
+ *          val  big-endian i64: when a job last made or reused that result (epoch ms)
  * default  "job" → JSON job record; "finished" → 1; "format" → "1"
  * </pre>
  */

@@ -205,4 +205,27 @@ class ConfigLoaderTest {
         Path shown = write("shown", c.toConfigText());
         assertEquals(c, loader(null, null).load(Optional.of(shown), List.of()));
     }
+
+    @Test
+    void stagedMaxSize_takesBytesWithBinarySuffixesOrUnlimited_andRefusesTheRest() throws IOException {
+        assertEquals(5L << 30, loader(null, null).load().stagedMaxBytes(), "the shipped default");
+        assertEquals(0, ConfigLoader.size("0", "k"));
+        assertEquals(1536, ConfigLoader.size("1536", "k"));
+        assertEquals(3L << 20, ConfigLoader.size("3M", "k"));
+        assertEquals(2L << 40, ConfigLoader.size("2T", "k"));
+        assertEquals(Long.MAX_VALUE, ConfigLoader.size("unlimited", "k"));
+        for (String bad : List.of("", "G", "-1", "5g", "5GB", "1.5G", "9999999999T", "lots")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ConfigLoader.size(bad, "staged-max-size"));
+            assertTrue(e.getMessage().contains("staged-max-size") && e.getMessage().contains("'" + bad + "'"), e.getMessage());
+        }
+        Path f = write("sizes", "staged-max-size = 1536M\n");
+        WrapConfig c = loader(null, null).load(Optional.of(f), List.of());
+        assertEquals(1536L << 20, c.stagedMaxBytes());
+        assertTrue(c.toConfigText().contains("staged-max-size = 1536M\n"), c.toConfigText());
+        assertEquals(c, loader(null, null).load(Optional.of(write("shown-sizes", c.toConfigText())), List.of()));
+        assertEquals("unlimited", WrapConfig.sizeText(Long.MAX_VALUE));
+        assertEquals("1000", WrapConfig.sizeText(1000));
+        assertEquals("0", WrapConfig.sizeText(0));
+        assertEquals("4G", WrapConfig.sizeText(4L << 30));
+    }
 }

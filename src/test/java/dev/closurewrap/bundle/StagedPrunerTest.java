@@ -78,4 +78,42 @@ class StagedPrunerTest {
             assertTrue(store.knownHashes().sha256(collected, identity).isEmpty());
         }
     }
+
+    @Test
+    void prune_overTheLimit_removesTheLeastRecentlyUsed_butNeverWhatTheFinishedJobRecorded() throws Exception {
+        Path state = temp.resolve("state");
+        Path staged = Files.createDirectories(state.resolve("staged"));
+        for (String name : List.of("a", "b", "c", "d")) {
+            Files.write(staged.resolve(h(name).hex()), new byte[100]);
+        }
+        try (CheckpointStore earlier = CheckpointStore.open(state, job("/earlier"), CheckpointStore.OnOtherJob.RESTART,
+                SyncPolicy.EVERY_RECORD)) {
+            // Used in this order by an earlier job: d, a, b, c (d the longest ago).
+            for (String name : List.of("d", "a", "b", "c")) {
+                earlier.markDone(ByteString.utf8("store/x/" + name), h("in-" + name), h("p"), h(name));
+                Thread.sleep(5);
+            }
+        }
+        try (CheckpointStore store = CheckpointStore.open(state, job("/now"), CheckpointStore.OnOtherJob.RESTART,
+                SyncPolicy.EVERY_RECORD)) {
+            // The job that just finished made d again (with another input): d is this job's, and new again.
+            store.markDone(ByteString.utf8("store/y/d"), h("other-in"), h("p"), h("d"));
+            Thread.sleep(5);
+            store.markUsed(h("a")); // and reused a: now b is the least recently used
+            StagedPruner.Pruned pruned = StagedPruner.prune(store, staged, 250);
+            assertEquals(2, pruned.files(), "400 bytes down to 200: two of 100 go");
+            assertEquals(200, pruned.bytes());
+            try (var left = Files.list(staged)) {
+                assertEquals(List.of(h("a").hex(), h("d").hex()).stream().sorted().toList(),
+                        left.map(p -> p.getFileName().toString()).sorted().toList());
+            }
+            assertTrue(store.reusableResult(h("in-b"), h("p")).isEmpty(), "the index forgets what went");
+            assertTrue(store.reusableResult(h("in-a"), h("p")).isPresent());
+            // Under a limit of 0 only the finished job's own rewrite stays.
+            StagedPruner.prune(store, staged, 0);
+            try (var left = Files.list(staged)) {
+                assertEquals(List.of(h("d").hex()), left.map(p -> p.getFileName().toString()).toList());
+            }
+        }
+    }
 }
