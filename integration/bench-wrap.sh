@@ -47,10 +47,12 @@ integration/build-test-closure.sh >/dev/null
 # inputs cached, earlier outputs on disk only, no freed inode looked at. The runs of a round
 # write into one directory, removed when the next round starts.
 jdk=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
+dropped=no
 prepare_run() {
   sync
   if [[ -w /proc/sys/vm/drop_caches ]]; then
     echo 1 > /proc/sys/vm/drop_caches
+    dropped=yes
   fi
   find $closure "$jdk" target/closure-wrap.jar target/closure-wrap.jsa target/lib -type f -exec cat {} + >/dev/null 2>&1 || true
 }
@@ -115,7 +117,7 @@ for c in $closures; do
     run dry-run "$cw" --relative -q --dry-run $roots
   done
   echo
-  echo "## $c closure: $(wc -w <<<"$closure") store paths, $files files, $(awk "BEGIN { printf \"%.0f\", $bytes / 1e6 }") MB, $edited ELF files edited; $runs runs; $(uptime | sed 's/.*load/load/')"
+  echo "## $c closure: $(wc -w <<<"$closure") store paths, $files files, $(awk "BEGIN { printf \"%.0f\", $bytes / 1e6 }") MB, $edited ELF files edited; $runs runs; page cache dropped before each run: $dropped; $(uptime | sed 's/.*load/load/')"
   echo
   echo "| case | ours s | ours CPU s | ours peak RSS MB | peer s | peer CPU s | ratio (wall) | ratio (CPU) |"
   echo "|---|---|---|---|---|---|---|---|"

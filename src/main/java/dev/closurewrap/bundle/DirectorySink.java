@@ -87,10 +87,18 @@ public final class DirectorySink implements OutputSink {
 
     @Override
     public void file(EntryPath path, boolean executable, Path source) throws IOException {
+        file(path, executable, source, true);
+    }
+
+    /**
+     * {@link #file(EntryPath, boolean, Path)}, where {@code mayLink} false makes a copy even in link
+     * mode: for a source whose inode other outputs share already.
+     */
+    public void file(EntryPath path, boolean executable, Path source, boolean mayLink) throws IOException {
         Path target = path.under(root);
         ensureParent(target);
         long size = Files.size(source);
-        if (link && linkable(source, executable) && tryLink(source, target)) {
+        if (link && mayLink && linkable(source, executable) && tryLink(source, target)) {
             linked.increment();
         } else {
             Path temp = AtomicFiles.tempSibling(target);

@@ -4,6 +4,7 @@ import dev.closurewrap.checkpoint.CheckpointStore;
 import dev.closurewrap.checkpoint.FileRecord;
 import dev.closurewrap.checkpoint.FileState;
 import dev.closurewrap.checkpoint.JobRecord;
+import dev.closurewrap.checkpoint.KnownHashSnapshot;
 import dev.closurewrap.checkpoint.ReusableResult;
 import dev.closurewrap.checkpoint.Sha256;
 import dev.closurewrap.graph.DependencyGraph;
@@ -13,7 +14,6 @@ import dev.closurewrap.graph.Scanner;
 import dev.closurewrap.io.AtomicFiles;
 import dev.closurewrap.io.BadInputException;
 import dev.closurewrap.io.ByteString;
-import dev.closurewrap.io.KnownHashes;
 import dev.closurewrap.io.ParallelIo;
 import dev.closurewrap.io.UnsupportedInputException;
 import dev.closurewrap.plan.Action;
@@ -112,28 +112,25 @@ public final class WrapJob {
     }
 
     private WrapResult run(ClosureSource source) throws IOException {
+        int threads = request.settings().jobs();
         progress.phaseStarted(ProgressListener.Phase.SCAN, ProgressListener.UNKNOWN, ProgressListener.UNKNOWN);
         Closure closure = source.closure();
-        if (closure.storeDir().isEmpty() && !request.dryRun()
-                && !(Sinks.formOf(request.output().orElseThrow()) instanceof OutputForm.Directory
+        boolean host = closure.storeDir().isEmpty();
+        if (host && !request.dryRun() && !(Sinks.formOf(request.output().orElseThrow()) instanceof OutputForm.Directory
                 || Sinks.formOf(request.output().get()) instanceof OutputForm.Tarball)) {
             throw new UnsupportedInputException(request.output().get(),
                     "a NAR or binary cache holds store paths: write host programs to a directory or a tarball");
         }
-        if (request.dryRun() || request.inPlace() || request.stateDir().isEmpty()) {
-            return run(closure, Optional.empty());
-        }
-        // Opened before the scan: the scan takes the hashes of files it read in earlier jobs from it.
-        try (CheckpointStore store = CheckpointStore.open(request.stateDir().get(), jobRecord(),
-                CheckpointStore.OnOtherJob.RESTART, request.settings().checkpointSyncPolicy())) {
-            return run(closure, Optional.of(store));
+        // Hashes of files earlier jobs on the state directory read. Not for an archive's restored
+        // files: their paths and inodes are new on every run.
+        KnownHashSnapshot known = request.dryRun() || request.inPlace() || request.stateDir().isEmpty()
+                || restored.isPresent() ? KnownHashSnapshot.none() : CheckpointStore.knownHashSnapshot(request.stateDir().get());
+        try (known) {
+            return run(closure, known, threads, host);
         }
     }
 
-    private WrapResult run(Closure closure, Optional<CheckpointStore> store) throws IOException {
-        int threads = request.settings().jobs();
-        KnownHashes known = store.map(CheckpointStore::knownHashes).orElse(KnownHashes.NONE);
-        boolean host = closure.storeDir().isEmpty();
+    private WrapResult run(Closure closure, KnownHashSnapshot known, int threads, boolean host) throws IOException {
         List<ScannedFile> files = new Scanner(threads, known).scan(closure.paths());
         progress.phaseFinished(ProgressListener.Phase.SCAN);
 
@@ -155,6 +152,7 @@ public final class WrapJob {
                 graph = new GraphBuilder(threads).build(closure, files);
             }
         }
+        known.close(); // read-only: closed before the job opens the state directory for writing
         progress.phaseFinished(ProgressListener.Phase.GRAPH);
 
         progress.phaseStarted(ProgressListener.Phase.PLAN, ProgressListener.UNKNOWN, ProgressListener.UNKNOWN);
@@ -176,7 +174,7 @@ public final class WrapJob {
         if (request.inPlace()) {
             return editInPlace(plan);
         }
-        if (store.isEmpty()) {
+        if (request.stateDir().isEmpty()) {
             Path temp = Files.createTempDirectory("closure-wrap-staging");
             try {
                 return new Execution(plan, Optional.empty(), temp).run();
@@ -184,9 +182,14 @@ public final class WrapJob {
                 deleteTree(temp);
             }
         }
-        Path staged = request.stateDir().get().resolve("staged");
-        Files.createDirectories(staged);
-        return new Execution(plan, store, staged).run();
+        Path state = request.stateDir().get();
+        try (CheckpointStore store = CheckpointStore.open(state, jobRecord(), CheckpointStore.OnOtherJob.RESTART,
+                settings.checkpointSyncPolicy())) {
+            known.saveTo(store);
+            Path staged = state.resolve("staged");
+            Files.createDirectories(staged);
+            return new Execution(plan, Optional.of(store), staged).run();
+        }
     }
 
     /**
@@ -486,7 +489,8 @@ public final class WrapJob {
             } catch (IOException e) {
                 // A sink's I/O error (a full disk) often names no file: say which output it was writing.
                 String message = String.valueOf(e.getMessage());
-                throw message.contains(staged.toString()) ? e : new IOException(outputPath() + ": " + message, e);
+                boolean named = message.contains(staged.toString()) || message.startsWith(outputPath() + ":");
+                throw named ? e : new IOException(outputPath() + ": " + message, e);
             }
         }
 
@@ -653,12 +657,13 @@ public final class WrapJob {
             if (result.isPresent()) {
                 reused.incrementAndGet();
             } else {
+                InPlace inPlace = null;
                 try {
                     if (sink instanceof DirectorySink directory) {
-                        rewriteInto(directory, f, input, planHash);
-                        return;
+                        inPlace = rewriteInto(directory, f);
+                    } else {
+                        result = Optional.of(rewrite(f));
                     }
-                    result = Optional.of(rewrite(f));
                 } catch (UnsupportedInputException e) {
                     copyFailed(sink, f, input, planHash, "not supported: " + e.reason());
                     return;
@@ -673,10 +678,25 @@ public final class WrapJob {
                     Path where = sink instanceof DirectorySink ? outputPath() : staged;
                     throw new IOException(where + ": writing the rewrite of " + f.target() + ": " + e.getMessage(), e);
                 }
+                if (inPlace != null) {
+                    if (store.isPresent()) {
+                        store.get().markDone(f.target(), input, planHash, inPlace.hash());
+                    }
+                    stageByLink(inPlace.file(), inPlace.hash());
+                    finish(f, "rewritten", input, Optional.of(inPlace.hash()), inPlace.references(),
+                            ProgressListener.Outcome.REWRITTEN);
+                    return;
+                }
             }
             Path output = result.get();
             Sha256 outputHash = Sha256.fromHex(output.getFileName().toString());
-            sink.file(entry, f.executable(), output);
+            if (sink instanceof DirectorySink directory) {
+                // A staged rewrite that is also another output's file (written there, or linked by a
+                // --hardlink job) is copied: outputs made without --hardlink must not share an inode.
+                directory.file(entry, f.executable(), output, linkCount(output) == 1);
+            } else {
+                sink.file(entry, f.executable(), output);
+            }
             if (store.isPresent()) {
                 store.get().markDone(f.target(), input, planHash, outputHash);
             }
@@ -704,9 +724,12 @@ public final class WrapJob {
                 }
                 content = written;
             } else {
-                if (!Files.isRegularFile(content) || !whole(content, expected)) {
+                // Always checked: a staged file may share its inode with a directory output, which
+                // its user can change in place.
+                if (!Files.isRegularFile(content) || !hashAndReferences(content).equals(expected)) {
                     return false; // the staged file is gone or damaged: do it again
                 }
+                checkedStaged.add(expected.hex());
                 sink.file(EntryPath.of(f.target()), f.executable(), content);
             }
             finish(f, state, record.inputHash(), output, content, ProgressListener.Outcome.RESUMED);
@@ -720,6 +743,10 @@ public final class WrapJob {
          */
         private boolean checkedThisRun(Path target) {
             return checkedStaged.contains(target.getFileName().toString()) && Files.isRegularFile(target);
+        }
+
+        private static int linkCount(Path file) throws IOException {
+            return (Integer) Files.getAttribute(file, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
         }
 
         /** True unless outputs may be unsynced and {@code file} does not have the recorded hash. */
@@ -766,17 +793,15 @@ public final class WrapJob {
          * hash before trusting it, so a changed output only costs a rewrite). A directory job
          * resumes from its output, never from staged files.
          */
-        private void rewriteInto(DirectorySink directory, FilePlan f, Sha256 input, Sha256 planHash) throws IOException {
+        private InPlace rewriteInto(DirectorySink directory, FilePlan f) throws IOException {
             Observed observed = new Observed();
             Path written = directory.write(EntryPath.of(f.target()), f.executable(),
                     temp -> PlanRewriter.write(f, temp, observed));
-            Sha256 outputHash = observed.finish();
-            if (store.isPresent()) {
-                store.get().markDone(f.target(), input, planHash, outputHash);
-            }
-            stageByLink(written, outputHash);
-            finish(f, "rewritten", input, Optional.of(outputHash), observed.references(), ProgressListener.Outcome.REWRITTEN);
+            return new InPlace(written, observed.finish(), observed.references());
         }
+
+        /** A rewrite written in place in a directory output: its file there, its hash, its remaining references. */
+        private record InPlace(Path file, Sha256 hash, References references) {}
 
         /** {@code staged/<hash>} made a link to {@code file}, or a copy where links fail (another file system). */
         private void stageByLink(Path file, Sha256 hash) throws IOException {
@@ -790,10 +815,19 @@ public final class WrapJob {
                     Files.createLink(temp, file);
                 } catch (java.nio.file.FileAlreadyExistsException e) {
                     throw e;
-                } catch (IOException e) {
-                    Files.copy(file, temp);
+                } catch (IOException linkFailed) {
+                    try {
+                        Files.copy(file, temp);
+                    } catch (IOException e) {
+                        e.addSuppressed(linkFailed);
+                        throw e;
+                    }
                 }
                 AtomicFiles.commit(temp, target, false);
+            } catch (java.nio.file.FileSystemException e) {
+                throw e; // names its file already
+            } catch (IOException e) {
+                throw new IOException(staged + ": staging the rewrite of " + file + ": " + e.getMessage(), e);
             } finally {
                 Files.deleteIfExists(temp);
             }

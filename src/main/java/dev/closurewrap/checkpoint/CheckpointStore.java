@@ -50,8 +50,9 @@ import org.rocksdb.WriteOptions;
  * is missing; resuming a directory output checks that each recorded entry exists, so the file is
  * redone. Its content is still fsynced before the entry appears (an entry that is there is
  * whole), and an entry that replaced an older one is synced at once, since the older content
- * would otherwise pass that check. (The staged copies of a directory job are not synced at all:
- * only the result index reaches them again, and it checks their hash.)
+ * would otherwise pass that check. (A directory job's staged files are links to its output
+ * files, made after the record and never synced as links: only the result index reaches them
+ * again, and it checks their hash.)
  * Every record goes to RocksDB's write-ahead log before the call returns (the log is never
  * disabled, so after {@code kill -9} the operating system still holds it). With
  * {@link SyncPolicy#EVERY_RECORD} the log is fsynced inside the call; with a batched policy it is
@@ -81,7 +82,9 @@ public final class CheckpointStore implements AutoCloseable {
     private static final byte[] JOB_KEY = "job".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] FINISHED_KEY = "finished".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] FORMAT_KEY = "format".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] FORMAT = "1".getBytes(StandardCharsets.US_ASCII);
+    /** 2 added the {@code hashes} and {@code used} families; a format-1 database is upgraded in place. */
+    private static final byte[] FORMAT = "2".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] FORMAT_1 = "1".getBytes(StandardCharsets.US_ASCII);
 
     static {
         // Unpacks and loads the native library once per class loader.
@@ -164,6 +167,32 @@ public final class CheckpointStore implements AutoCloseable {
         }
     }
 
+    /**
+     * The known input hashes of {@code stateDir}, opened read-only (beside any job that holds it),
+     * for a scan that runs before the job's own store is opened; what the scan remembers is kept
+     * in memory until {@link KnownHashSnapshot#saveTo} writes it into that store. Without a
+     * database there, or one without known hashes (an older format), it knows nothing.
+     */
+    public static KnownHashSnapshot knownHashSnapshot(Path stateDir) {
+        if (!Files.isRegularFile(stateDir.resolve("CURRENT"))) {
+            return KnownHashSnapshot.none();
+        }
+        DBOptions dbOptions = new DBOptions().setInfoLogLevel(InfoLogLevel.WARN_LEVEL);
+        ColumnFamilyOptions cfOptions = new ColumnFamilyOptions();
+        List<ColumnFamilyHandle> handles = new ArrayList<>();
+        try {
+            RocksDB db = RocksDB.openReadOnly(dbOptions, stateDir.toString(),
+                    List.of(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
+                            new ColumnFamilyDescriptor(HASHES, cfOptions)), handles);
+            return new KnownHashSnapshot(new KnownHashSnapshot.ReadOnly(db, handles, cfOptions, dbOptions));
+        } catch (RocksDBException e) {
+            // A cache: an unreadable one (or none yet) only means reading every file.
+            cfOptions.close();
+            dbOptions.close();
+            return KnownHashSnapshot.none();
+        }
+    }
+
     /** Reads where the job in {@code stateDir} stands, without locking it (a running job may hold it). */
     public static JobStatus readStatus(Path stateDir, int failureLimit) throws IOException {
         if (!Files.isRegularFile(stateDir.resolve("CURRENT"))) {
@@ -197,8 +226,12 @@ public final class CheckpointStore implements AutoCloseable {
         try {
             byte[] format = db.get(meta, FORMAT_KEY);
             if (format != null && !java.util.Arrays.equals(format, FORMAT)) {
-                throw new IOException(dir + ": checkpoint database format "
-                        + new String(format, StandardCharsets.US_ASCII) + " is not supported (expected 1)");
+                if (!java.util.Arrays.equals(format, FORMAT_1)) {
+                    throw new IOException(dir + ": checkpoint database format "
+                            + new String(format, StandardCharsets.US_ASCII) + " is not supported (expected 1 or 2)");
+                }
+                // Opening it created the families format 2 added; an older closure-wrap now says so plainly.
+                db.put(meta, syncedWrite, FORMAT_KEY, FORMAT);
             }
             byte[] storedBytes = db.get(meta, JOB_KEY);
             if (storedBytes != null) {

@@ -113,13 +113,12 @@ final class RecordCodec {
     }
 
     /** The hash a known-hash entry holds if the file still has that identity; empty for no entry or another identity. */
-    static Optional<Sha256> decodeKnownHash(byte[] value, FileIdentity now) throws IOException {
+    static Optional<Sha256> decodeKnownHash(byte[] value, FileIdentity now) {
         if (value == null) {
             return Optional.empty();
         }
         if (value.length != 5 * Long.BYTES + Sha256.LENGTH) {
-            throw new IOException("checkpoint known-hash entry of " + value.length + " bytes: expected "
-                    + (5 * Long.BYTES + Sha256.LENGTH));
+            return Optional.empty(); // a cache: a damaged entry is a miss, and remembering the file again replaces it
         }
         java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(value);
         FileIdentity then = new FileIdentity(in.getLong(), in.getLong(), in.getLong(), in.getLong(), in.getLong());

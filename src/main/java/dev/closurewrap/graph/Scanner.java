@@ -192,21 +192,66 @@ public final class Scanner implements ReferenceFinder {
         PosixFileAttributes posix = attrs instanceof PosixFileAttributes p ? p
                 : Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         boolean executable = posix.permissions().contains(PosixFilePermission.OWNER_EXECUTE);
+        long now = FileIdentity.nowNanos();
+        // Taken before the content is read and compared after: a file replaced or changed
+        // meanwhile is neither taken from nor put into the known hashes.
+        FileIdentity before = known == KnownHashes.NONE ? null : FileIdentity.of(path);
+        if (before != null && !keepsChangeTimes(path, before.device())) {
+            before = null;
+        }
+        Optional<String> knownHash = before == null || refs != null ? Optional.empty() : known.sha256(path, before);
+        String[] hash = new String[1];
+        Scanned scanned = readAndClassify(path, executable, refs, knownHash, before, hash);
+        if (before != null) {
+            boolean unchanged = FileIdentity.of(path).equals(before);
+            if (knownHash.isPresent() && !unchanged) {
+                return scanOne(entry, refs, KnownHashes.NONE); // changed under us: read it whole
+            }
+            if (knownHash.isEmpty() && unchanged && before.settledAt(now)) {
+                known.remember(path, before, hash[0]);
+            }
+        }
+        return scanned;
+    }
+
+    /** File systems whose status-change times the kernel keeps: there an unchanged identity means unchanged content. */
+    private static final Set<String> CTIME_FILE_SYSTEMS = Set.of("ext2", "ext3", "ext4", "xfs", "btrfs", "tmpfs",
+            "zfs", "f2fs", "bcachefs", "overlay");
+    private static final Map<Long, Boolean> KEEPS_CHANGE_TIMES = new ConcurrentHashMap<>();
+
+    /**
+     * Whether the file system holding {@code path} keeps real change times. An image (squashfs,
+     * erofs, iso9660) reports the times it was built with, so another image mounted in its place
+     * could show the same identity; network and FUSE file systems report what a server says.
+     */
+    private static boolean keepsChangeTimes(Path path, long device) throws IOException {
+        Boolean known = KEEPS_CHANGE_TIMES.get(device);
+        if (known == null) {
+            known = CTIME_FILE_SYSTEMS.contains(Files.getFileStore(path).type());
+            KEEPS_CHANGE_TIMES.put(device, known);
+        }
+        return known;
+    }
+
+    /**
+     * Reads the file (only its first bytes and ELF headers when {@code knownHash} vouches for it),
+     * classifies it, and puts its hash in {@code hash[0]}.
+     */
+    private static Scanned readAndClassify(Path path, boolean executable, HashPartMatcher.Scan refs,
+                                           Optional<String> knownHash, FileIdentity before, String[] hash)
+            throws IOException {
         Worker worker = WORKER.get();
         byte[] buffer = worker.buffer;
         MessageDigest sha256 = worker.sha256;
         sha256.reset();
-        long now = FileIdentity.nowNanos();
-        // Taken before the content is read: a change while reading moves it, and the hash remembered
-        // under it is then never matched again.
-        FileIdentity identity = known == KnownHashes.NONE ? null : FileIdentity.of(path);
-        Optional<String> knownHash = identity == null || refs != null ? Optional.empty() : known.sha256(path, identity);
+        Set<String> none = Set.of();
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             long size = channel.size();
+            boolean vouched = knownHash.isPresent() && size == before.size();
             byte[] head = new byte[(int) Math.min(size, SHEBANG_LIMIT)];
             int headLength = 0;
             long done = 0;
-            if (knownHash.isPresent() && size == identity.size()) {
+            if (vouched) {
                 headLength = readHead(channel, head);
                 done = size;
             }
@@ -233,28 +278,20 @@ public final class Scanner implements ReferenceFinder {
             if (refs != null) {
                 refs.endOfStream();
             }
-            String hash;
-            if (knownHash.isPresent() && size == identity.size()) {
-                hash = knownHash.get();
-            } else {
-                hash = HEX.formatHex(sha256.digest());
-                if (identity != null && identity.settledAt(now)) {
-                    known.remember(path, identity, hash);
-                }
-            }
+            hash[0] = vouched ? knownHash.get() : HEX.formatHex(sha256.digest());
             Set<String> hits = refs == null ? none : refs.hits();
             if (ElfFile.isElf(head)) {
                 try {
                     ElfFile elf = ElfFile.read(path.toString(), channel, 0, size);
-                    return new Scanned(new ScannedFile.ElfObject(path, size, hash, executable, LoadableObject.of(elf)), hits);
+                    return new Scanned(new ScannedFile.ElfObject(path, size, hash[0], executable, LoadableObject.of(elf)), hits);
                 } catch (BadInputException | UnsupportedInputException e) {
-                    return new Scanned(new ScannedFile.BrokenElf(path, size, hash, e.getMessage()), hits);
+                    return new Scanned(new ScannedFile.BrokenElf(path, size, hash[0], e.getMessage()), hits);
                 }
             }
             if (head.length >= 2 && head[0] == '#' && head[1] == '!') {
-                return new Scanned(shebang(path, size, hash, executable, head), hits);
+                return new Scanned(shebang(path, size, hash[0], executable, head), hits);
             }
-            return new Scanned(new ScannedFile.Regular(path, size, hash, executable), hits);
+            return new Scanned(new ScannedFile.Regular(path, size, hash[0], executable), hits);
         }
     }
 

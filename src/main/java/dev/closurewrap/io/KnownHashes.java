@@ -7,7 +7,8 @@ import java.util.Optional;
 /**
  * SHA-256 hashes of files read before, each valid while the file keeps the {@link FileIdentity} it
  * had when it was hashed: a scan that finds the same identity again skips reading the file. The
- * store's files never change, so a second job over the same closure hashes nothing again.
+ * store's files never change, so a second job over the same closure reads only their first bytes
+ * and ELF headers (unless it must scan their contents for references anyway: no Nix database).
  */
 public interface KnownHashes {
     /** Remembers nothing. */

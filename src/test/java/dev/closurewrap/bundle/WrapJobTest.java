@@ -2,6 +2,7 @@ package dev.closurewrap.bundle;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -325,5 +326,42 @@ class WrapJobTest {
         assertEquals(run.summary().count(ProgressListener.Outcome.REWRITTEN) - 1, again.reused(),
                 "every other rewrite is reused");
         assertArrayEquals(expected, Files.readAllBytes(second.resolve("store/" + PROG + "/bin/prog")));
+    }
+
+    @Test
+    void inputHashes_areSavedInTheStateDirectory_andASecondJobGivesTheSameOutput() throws Exception {
+        Thread.sleep(2_100); // the fixture's files must be older than FileIdentity.SETTLED_NANOS to be remembered
+        WrapConfig settings = new ConfigLoader(Optional.empty(), Optional.empty(), 2).load();
+        Path state = dir.resolve("known-state");
+        Path first = dir.resolve("known-first");
+        wrap(settings, first, state);
+        Path input = store.resolve(PROG + "/bin/prog");
+        String expected = dev.closurewrap.checkpoint.Sha256.hash(Files.readAllBytes(input)).hex();
+        try (dev.closurewrap.checkpoint.KnownHashSnapshot snapshot = dev.closurewrap.checkpoint.CheckpointStore
+                .knownHashSnapshot(state)) {
+            assertEquals(Optional.of(expected), snapshot.sha256(input, dev.closurewrap.io.FileIdentity.of(input)));
+        }
+        Path second = dir.resolve("known-second");
+        wrap(settings, second, state);
+        assertArrayEquals(Files.readAllBytes(first.resolve("store/" + PROG + "/bin/prog")),
+                Files.readAllBytes(second.resolve("store/" + PROG + "/bin/prog")));
+        assertArrayEquals(Files.readAllBytes(first.resolve(WrapJob.MANIFEST)), Files.readAllBytes(second.resolve(WrapJob.MANIFEST)));
+    }
+
+    @Test
+    void hardlinkJob_reusingARewriteAnotherOutputHolds_copiesIt_soThatOutputSharesNoInode() throws IOException {
+        Path state = dir.resolve("shared-state");
+        Path plain = dir.resolve("shared-plain");
+        wrap(new ConfigLoader(Optional.empty(), Optional.empty(), 2).load(), plain, state);
+        Path linked = dir.resolve("shared-linked");
+        WrapConfig hardlink = new ConfigLoader(Optional.empty(), Optional.empty(), 2).load().withHardlink(true);
+        WrapRequest request = new WrapRequest(List.of(store.resolve(PROG).toString()), Mode.RELATIVE, Optional.empty(),
+                Optional.of(linked.toString()), Optional.of(state), false, false, hardlink, "test");
+        WrapResult result = new WrapJob(request, ProgressListener.NONE).run();
+        assertTrue(result.reused() >= 2, "the rewrites come from the first job: " + result.reused());
+        Path prog = Path.of("store/" + PROG + "/bin/prog");
+        assertNotEquals(Files.getAttribute(plain.resolve(prog), "unix:ino"), Files.getAttribute(linked.resolve(prog), "unix:ino"),
+                "the first output was made without --hardlink: nothing may share its inode but the state directory");
+        assertArrayEquals(Files.readAllBytes(plain.resolve(prog)), Files.readAllBytes(linked.resolve(prog)));
     }
 }

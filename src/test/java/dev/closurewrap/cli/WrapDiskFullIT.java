@@ -75,6 +75,7 @@ class WrapDiskFullIT {
                 + root + " -o " + disk + "/out; echo \"rerun=$?\"; cp -a " + disk + "/out " + copy);
         assertTrue(o.stdout().contains("rc=4"), o.stdout() + o.stderr());
         assertTrue(o.stderr().contains(disk + "/out"), o.stderr());
+        assertFalse(o.stderr().contains(disk + "/out: " + disk + "/out"), "the output named once: " + o.stderr());
         assertTrue(o.stderr().contains("No space left on device"), o.stderr());
         assertTrue(o.stdout().contains("rerun=0"), o.stdout() + o.stderr());
         TestClosure.Output diff = TestClosure.execute(List.of("diff", "-r", "--no-dereference", reference.toString(),

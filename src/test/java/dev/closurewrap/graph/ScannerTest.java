@@ -182,4 +182,17 @@ class ScannerTest {
     private static ScannedFile only(List<ScannedFile> files, Path path) {
         return files.stream().filter(f -> f.path().equals(path)).findFirst().orElseThrow();
     }
+
+    @Test
+    void settledFile_isRemembered_withItsIdentityBeforeTheRead() throws Exception {
+        Path dir = path("8".repeat(32), "settled");
+        Path file = dir.resolve("lib.so");
+        Files.writeString(file, "settled content");
+        Thread.sleep(2_100); // older than FileIdentity.SETTLED_NANOS
+        MemoryHashes known = new MemoryHashes();
+        String hash = ((ScannedFile.Regular) only(new Scanner(2, known).scan(List.of(dir)), file)).sha256();
+        assertEquals(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest("settled content".getBytes(StandardCharsets.UTF_8))), hash);
+        assertEquals(java.util.Optional.of(hash), known.sha256(file, dev.closurewrap.io.FileIdentity.of(file)));
+    }
 }
