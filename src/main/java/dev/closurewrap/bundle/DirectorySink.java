@@ -143,15 +143,7 @@ public final class DirectorySink implements OutputSink {
             try (OutputStream out = Files.newOutputStream(temp, StandardOpenOption.WRITE)) {
                 size[0] = content.transferTo(out);
             }
-            Files.setPosixFilePermissions(temp, permissions(Reproducible.fileMode(executable)));
-            if (durable) {
-                try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.READ)) {
-                    channel.force(true);
-                }
-            }
-            boolean replaced = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
-            AtomicFiles.commit(temp, target, false);
-            entryAdded(target, replaced);
+            place(temp, target, executable);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(temp);
             throw e;
@@ -179,21 +171,26 @@ public final class DirectorySink implements OutputSink {
         Path temp = AtomicFiles.tempSibling(target);
         try {
             writer.writeTo(temp);
-            Files.setPosixFilePermissions(temp, permissions(Reproducible.fileMode(executable)));
-            if (durable) {
-                try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.READ)) {
-                    channel.force(true);
-                }
-            }
-            boolean replaced = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
-            AtomicFiles.commit(temp, target, false);
-            entryAdded(target, replaced);
+            place(temp, target, executable);
         } finally {
             Files.deleteIfExists(temp);
         }
         files.increment();
         bytes.add(Files.size(target));
         return target;
+    }
+
+    /** A finished temp file made the entry: output mode, content synced (durable), renamed into place. */
+    private void place(Path temp, Path target, boolean executable) throws IOException {
+        Files.setPosixFilePermissions(temp, permissions(Reproducible.fileMode(executable)));
+        if (durable) {
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.READ)) {
+                channel.force(true);
+            }
+        }
+        boolean replaced = Files.exists(target, LinkOption.NOFOLLOW_LINKS);
+        AtomicFiles.commit(temp, target, false);
+        entryAdded(target, replaced);
     }
 
     @Override

@@ -467,62 +467,44 @@ public final class CheckpointStore implements AutoCloseable {
      * pruned or deleted): they could never be reused again. Returns how many went.
      */
     public long forgetResults(Predicate<Sha256> present) throws IOException {
-        List<byte[]> gone = new ArrayList<>();
-        try (RocksIterator it = db.newIterator(results)) {
-            for (it.seekToFirst(); it.isValid(); it.next()) {
-                if (!present.test(RecordCodec.decodeResult(it.value()).outputHash())) {
-                    gone.add(it.key());
-                }
-            }
-            it.status();
-        } catch (RocksDBException e) {
-            throw translate(dir, e);
-        }
-        deleteAll(results, gone);
-        List<byte[]> notes = new ArrayList<>();
-        try (RocksIterator it = db.newIterator(used)) {
-            for (it.seekToFirst(); it.isValid(); it.next()) {
-                if (it.key().length != Sha256.LENGTH || !present.test(Sha256.of(it.key()))) {
-                    notes.add(it.key());
-                }
-            }
-            it.status();
-        } catch (RocksDBException e) {
-            throw translate(dir, e);
-        }
-        deleteAll(used, notes);
-        return gone.size();
+        long gone = forget(results, (key, value) -> !present.test(RecordCodec.decodeResult(value).outputHash()));
+        forget(used, (key, value) -> key.length != Sha256.LENGTH || !present.test(Sha256.of(key)));
+        return gone;
     }
 
     /** Removes the known hashes of files {@code exists} no longer finds (a store path collected). Returns how many went. */
     public long forgetKnownHashes(Predicate<Path> exists) throws IOException {
+        return forget(hashes, (key, value) -> !exists.test(Path.of(new String(key, StandardCharsets.UTF_8))));
+    }
+
+    /** What {@link #forget} removes: tested with an entry's key and value. */
+    @FunctionalInterface
+    private interface Stale {
+        boolean test(byte[] key, byte[] value) throws IOException;
+    }
+
+    /** Deletes the entries of {@code family} that are {@code stale}, in one batch; how many. */
+    private long forget(ColumnFamilyHandle family, Stale stale) throws IOException {
         List<byte[]> gone = new ArrayList<>();
-        try (RocksIterator it = db.newIterator(hashes)) {
+        try (RocksIterator it = db.newIterator(family)) {
             for (it.seekToFirst(); it.isValid(); it.next()) {
-                if (!exists.test(Path.of(new String(it.key(), StandardCharsets.UTF_8)))) {
+                if (stale.test(it.key(), it.value())) {
                     gone.add(it.key());
                 }
             }
             it.status();
-        } catch (RocksDBException e) {
-            throw translate(dir, e);
-        }
-        deleteAll(hashes, gone);
-        return gone.size();
-    }
-
-    private void deleteAll(ColumnFamilyHandle family, List<byte[]> keys) throws IOException {
-        if (keys.isEmpty()) {
-            return;
-        }
-        try (WriteBatch batch = new WriteBatch()) {
-            for (byte[] key : keys) {
-                batch.delete(family, key);
+            if (!gone.isEmpty()) {
+                try (WriteBatch batch = new WriteBatch()) {
+                    for (byte[] key : gone) {
+                        batch.delete(family, key);
+                    }
+                    db.write(cacheWrite, batch);
+                }
             }
-            db.write(cacheWrite, batch);
         } catch (RocksDBException e) {
             throw translate(dir, e);
         }
+        return gone.size();
     }
 
     /** Records that the job ran to its end and its output is committed. */
