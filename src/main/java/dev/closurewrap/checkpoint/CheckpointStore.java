@@ -314,7 +314,6 @@ public final class CheckpointStore implements AutoCloseable {
     public void markDone(ByteString path, Sha256 inputHash, Sha256 planHash, Sha256 outputHash) throws IOException {
         FileRecord done = new FileRecord(path, inputHash, planHash, new FileState.Done(outputHash));
         put(done, RecordCodec.encodeResult(outputHash, path));
-        markUsed(outputHash);
     }
 
     /**
@@ -324,8 +323,7 @@ public final class CheckpointStore implements AutoCloseable {
      */
     public void markUsed(Sha256 outputHash) throws IOException {
         try {
-            db.put(used, cacheWrite, outputHash.bytes().toByteArray(),
-                    java.nio.ByteBuffer.allocate(Long.BYTES).putLong(System.currentTimeMillis()).array());
+            db.put(used, cacheWrite, outputHash.bytes().toByteArray(), RecordCodec.encodeUsed(System.currentTimeMillis()));
         } catch (RocksDBException e) {
             throw translate(dir, e);
         }
@@ -337,9 +335,9 @@ public final class CheckpointStore implements AutoCloseable {
         try (RocksIterator it = db.newIterator(used)) {
             for (it.seekToFirst(); it.isValid(); it.next()) {
                 byte[] key = it.key();
-                byte[] value = it.value();
-                if (key.length == Sha256.LENGTH && value.length == Long.BYTES) {
-                    all.put(Sha256.of(key), java.nio.ByteBuffer.wrap(value).getLong());
+                Optional<Long> when = RecordCodec.decodeUsed(it.value());
+                if (key.length == Sha256.LENGTH && when.isPresent()) {
+                    all.put(Sha256.of(key), when.get());
                 }
             }
             it.status();
@@ -364,6 +362,10 @@ public final class CheckpointStore implements AutoCloseable {
             batch.put(files, record.path().toByteArray(), RecordCodec.encodeFile(record));
             if (result != null) {
                 batch.put(results, RecordCodec.resultKey(record.inputHash(), record.planHash()), result);
+            }
+            if (record.state() instanceof FileState.Done done) {
+                // Made now: what the staging directory's limit goes by (markUsed), in the same write.
+                batch.put(used, done.outputHash().bytes().toByteArray(), RecordCodec.encodeUsed(System.currentTimeMillis()));
             }
             db.write(recordWrite, batch);
         } catch (RocksDBException e) {
@@ -442,7 +444,7 @@ public final class CheckpointStore implements AutoCloseable {
             @Override
             public Optional<String> sha256(Path file, FileIdentity identity) throws IOException {
                 try {
-                    byte[] value = db.get(hashes, file.toString().getBytes(StandardCharsets.UTF_8));
+                    byte[] value = db.get(hashes, RecordCodec.knownHashKey(file));
                     return RecordCodec.decodeKnownHash(value, identity).map(Sha256::hex);
                 } catch (RocksDBException e) {
                     throw translate(dir, e);
@@ -452,8 +454,7 @@ public final class CheckpointStore implements AutoCloseable {
             @Override
             public void remember(Path file, FileIdentity identity, String sha256) throws IOException {
                 try {
-                    db.put(hashes, cacheWrite,
-                            file.toString().getBytes(StandardCharsets.UTF_8),
+                    db.put(hashes, cacheWrite, RecordCodec.knownHashKey(file),
                             RecordCodec.encodeKnownHash(identity, Sha256.fromHex(sha256)));
                 } catch (RocksDBException e) {
                     throw translate(dir, e);
@@ -474,7 +475,7 @@ public final class CheckpointStore implements AutoCloseable {
 
     /** Removes the known hashes of files {@code exists} no longer finds (a store path collected). Returns how many went. */
     public long forgetKnownHashes(Predicate<Path> exists) throws IOException {
-        return forget(hashes, (key, value) -> !exists.test(Path.of(new String(key, StandardCharsets.UTF_8))));
+        return forget(hashes, (key, value) -> !exists.test(RecordCodec.decodeKnownHashKey(key)));
     }
 
     /** What {@link #forget} removes: tested with an entry's key and value. */

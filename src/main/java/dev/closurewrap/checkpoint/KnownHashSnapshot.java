@@ -3,7 +3,6 @@ package dev.closurewrap.checkpoint;
 import dev.closurewrap.io.FileIdentity;
 import dev.closurewrap.io.KnownHashes;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -54,7 +53,7 @@ public final class KnownHashSnapshot implements KnownHashes, AutoCloseable {
             return Optional.empty();
         }
         try {
-            byte[] value = open.db().get(open.handles().get(1), file.toString().getBytes(StandardCharsets.UTF_8));
+            byte[] value = open.db().get(open.handles().get(1), RecordCodec.knownHashKey(file));
             return RecordCodec.decodeKnownHash(value, identity).map(Sha256::hex);
         } catch (RocksDBException e) {
             return Optional.empty(); // a cache: read the file

@@ -26,7 +26,7 @@ import java.util.Optional;
  *          val  device | inode | size | mtime ns | ctime ns (big-endian i64 each) | sha256[32]
  * used     key  output[32]
  *          val  big-endian i64: when a job last made or reused that result (epoch ms)
- * default  "job" → JSON job record; "finished" → 1; "format" → "1"
+ * default  "job" → JSON job record; "finished" → 1; "format" → "2" ("1" before hashes and used)
  * </pre>
  */
 final class RecordCodec {
@@ -101,6 +101,25 @@ final class RecordCodec {
         }
         return new ReusableResult(Sha256.of(Arrays.copyOf(value, Sha256.LENGTH)),
                 ByteString.of(value, Sha256.LENGTH, value.length - Sha256.LENGTH));
+    }
+
+    /** A known hash's key: the file's path as UTF-8. */
+    static byte[] knownHashKey(java.nio.file.Path file) {
+        return file.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    static java.nio.file.Path decodeKnownHashKey(byte[] key) {
+        return java.nio.file.Path.of(new String(key, StandardCharsets.UTF_8));
+    }
+
+    /** When a result was last made or reused: epoch milliseconds. */
+    static byte[] encodeUsed(long epochMillis) {
+        return java.nio.ByteBuffer.allocate(Long.BYTES).putLong(epochMillis).array();
+    }
+
+    /** Empty for a value of the wrong length (a cache: such a note counts as never made). */
+    static Optional<Long> decodeUsed(byte[] value) {
+        return value.length == Long.BYTES ? Optional.of(java.nio.ByteBuffer.wrap(value).getLong()) : Optional.empty();
     }
 
     /** A known hash: the file's identity (five longs) and its SHA-256. */
