@@ -726,10 +726,9 @@ public final class WrapJob {
             } else {
                 // Always checked: a staged file may share its inode with a directory output, which
                 // its user can change in place.
-                if (!Files.isRegularFile(content) || !hashAndReferences(content).equals(expected)) {
+                if (!hasHash(content, expected)) {
                     return false; // the staged file is gone or damaged: do it again
                 }
-                checkedStaged.add(expected.hex());
                 sink.file(EntryPath.of(f.target()), f.executable(), content);
             }
             finish(f, state, record.inputHash(), output, content, ProgressListener.Outcome.RESUMED);
@@ -751,10 +750,12 @@ public final class WrapJob {
 
         /** True unless outputs may be unsynced and {@code file} does not have the recorded hash. */
         private boolean whole(Path file, Sha256 expected) throws IOException {
-            if (!verifyOnResume) {
-                return true;
-            }
-            if (hashAndReferences(file).equals(expected)) {
+            return !verifyOnResume || hasHash(file, expected);
+        }
+
+        /** Whether {@code file} is there with the SHA-256 {@code expected}, read whole; the hash then counts as checked this run. */
+        private boolean hasHash(Path file, Sha256 expected) throws IOException {
+            if (Files.isRegularFile(file) && hashAndReferences(file).equals(expected)) {
                 checkedStaged.add(expected.hex());
                 return true;
             }
@@ -771,7 +772,7 @@ public final class WrapJob {
             }
             Path file = staged.resolve(result.get().outputHash().hex());
             // A staged file is only ever renamed into place whole, but it may have been deleted or damaged.
-            if (Files.isRegularFile(file) && hashAndReferences(file).equals(result.get().outputHash())) {
+            if (hasHash(file, result.get().outputHash())) {
                 if (syncStaged) {
                     // A directory job staged it without syncing: this job's record will rely on it.
                     try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file)) {
@@ -779,7 +780,6 @@ public final class WrapJob {
                     }
                     AtomicFiles.fsyncDirectory(staged);
                 }
-                checkedStaged.add(result.get().outputHash().hex());
                 store.get().markUsed(result.get().outputHash());
                 return Optional.of(file);
             }
