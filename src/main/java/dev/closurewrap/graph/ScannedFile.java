@@ -8,9 +8,14 @@ import java.util.Objects;
 public sealed interface ScannedFile {
     Path path();
 
+    /** A regular file: its content's SHA-256 was taken (or known from an earlier read). */
+    sealed interface Content extends ScannedFile permits ElfObject, Script, Regular, BrokenElf {
+        String sha256();
+    }
+
     /** An ELF file the reader parsed, with what the loaders need from it. */
     record ElfObject(Path path, long size, String sha256, boolean executable, LoadableObject object)
-            implements ScannedFile {
+            implements Content {
         public ElfObject {
             Objects.requireNonNull(path, "path");
             Objects.requireNonNull(sha256, "sha256");
@@ -20,7 +25,7 @@ public sealed interface ScannedFile {
 
     /** A file starting with {@code #!}: the interpreter path and the rest of the line. */
     record Script(Path path, long size, String sha256, boolean executable, ByteString interpreter,
-            ByteString argument) implements ScannedFile {
+            ByteString argument) implements Content {
         public Script {
             Objects.requireNonNull(path, "path");
             Objects.requireNonNull(sha256, "sha256");
@@ -30,7 +35,7 @@ public sealed interface ScannedFile {
     }
 
     /** Any other regular file. */
-    record Regular(Path path, long size, String sha256, boolean executable) implements ScannedFile {
+    record Regular(Path path, long size, String sha256, boolean executable) implements Content {
         public Regular {
             Objects.requireNonNull(path, "path");
             Objects.requireNonNull(sha256, "sha256");
@@ -38,7 +43,7 @@ public sealed interface ScannedFile {
     }
 
     /** A file with the ELF magic that the reader rejected; the message names the offset. */
-    record BrokenElf(Path path, long size, String sha256, String problem) implements ScannedFile {
+    record BrokenElf(Path path, long size, String sha256, String problem) implements Content {
         public BrokenElf {
             Objects.requireNonNull(path, "path");
             Objects.requireNonNull(sha256, "sha256");

@@ -200,15 +200,14 @@ public final class Scanner implements ReferenceFinder {
             before = null;
         }
         Optional<String> knownHash = before == null || refs != null ? Optional.empty() : known.sha256(path, before);
-        String[] hash = new String[1];
-        Scanned scanned = readAndClassify(path, executable, refs, knownHash, before, hash);
+        Scanned scanned = readAndClassify(path, executable, refs, knownHash, before);
         if (before != null) {
             boolean unchanged = FileIdentity.of(path).equals(before);
             if (knownHash.isPresent() && !unchanged) {
                 return scanOne(entry, refs, KnownHashes.NONE); // changed under us: read it whole
             }
             if (knownHash.isEmpty() && unchanged && before.settledAt(now)) {
-                known.remember(path, before, hash[0]);
+                known.remember(path, before, ((ScannedFile.Content) scanned.file).sha256());
             }
         }
         return scanned;
@@ -235,11 +234,10 @@ public final class Scanner implements ReferenceFinder {
 
     /**
      * Reads the file (only its first bytes and ELF headers when {@code knownHash} vouches for it),
-     * classifies it, and puts its hash in {@code hash[0]}.
+     * and classifies it.
      */
     private static Scanned readAndClassify(Path path, boolean executable, HashPartMatcher.Scan refs,
-                                           Optional<String> knownHash, FileIdentity before, String[] hash)
-            throws IOException {
+                                           Optional<String> knownHash, FileIdentity before) throws IOException {
         Worker worker = WORKER.get();
         byte[] buffer = worker.buffer;
         MessageDigest sha256 = worker.sha256;
@@ -278,20 +276,20 @@ public final class Scanner implements ReferenceFinder {
             if (refs != null) {
                 refs.endOfStream();
             }
-            hash[0] = vouched ? knownHash.get() : HEX.formatHex(sha256.digest());
+            String hash = vouched ? knownHash.get() : HEX.formatHex(sha256.digest());
             Set<String> hits = refs == null ? none : refs.hits();
             if (ElfFile.isElf(head)) {
                 try {
                     ElfFile elf = ElfFile.read(path.toString(), channel, 0, size);
-                    return new Scanned(new ScannedFile.ElfObject(path, size, hash[0], executable, LoadableObject.of(elf)), hits);
+                    return new Scanned(new ScannedFile.ElfObject(path, size, hash, executable, LoadableObject.of(elf)), hits);
                 } catch (BadInputException | UnsupportedInputException e) {
-                    return new Scanned(new ScannedFile.BrokenElf(path, size, hash[0], e.getMessage()), hits);
+                    return new Scanned(new ScannedFile.BrokenElf(path, size, hash, e.getMessage()), hits);
                 }
             }
             if (head.length >= 2 && head[0] == '#' && head[1] == '!') {
-                return new Scanned(shebang(path, size, hash[0], executable, head), hits);
+                return new Scanned(shebang(path, size, hash, executable, head), hits);
             }
-            return new Scanned(new ScannedFile.Regular(path, size, hash[0], executable), hits);
+            return new Scanned(new ScannedFile.Regular(path, size, hash, executable), hits);
         }
     }
 
